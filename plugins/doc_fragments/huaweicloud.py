@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options:
+  access_key:
+    description:
+      - Huawei Cloud access key ID (AK) used to sign requests with C(SDK-HMAC-SHA256).
+      - If not set, the environment variable E(HW_ACCESS_KEY) is used, then E(CLOUD_SDK_AK).
+      - Required together with O(secret_key) unless O(auth_token) is set.
+    type: str
+    aliases: [ ak ]
+  secret_key:
+    description:
+      - Huawei Cloud secret access key (SK). Never logged or returned.
+      - If not set, the environment variable E(HW_SECRET_KEY) is used, then E(CLOUD_SDK_SK).
+    type: str
+    aliases: [ sk ]
+  security_token:
+    description:
+      - Security token of temporary AK/SK credentials, sent as C(X-Security-Token).
+      - If not set, the environment variable E(HW_SECURITY_TOKEN) is used.
+    type: str
+  auth_token:
+    description:
+      - An IAM token sent as C(X-Auth-Token) instead of signing with AK/SK.
+      - If not set, the environment variable E(HW_AUTH_TOKEN) is used.
+    type: str
+  region:
+    description:
+      - Region name, for example V(cn-north-4). Selects the default endpoint
+        C(https://{service}.{region}.myhuaweicloud.com) and the project.
+      - If not set, the environment variable E(HW_REGION_NAME) is used.
+      - Required unless both O(endpoint) and O(project_id) are set.
+    type: str
+  project_id:
+    description:
+      - Project ID of the region.
+      - If not set, the environment variable E(HW_PROJECT_ID) is used; if that is not set either,
+        it is looked up once with IAM C(GET /v3/projects?name={region}).
+    type: str
+  endpoint:
+    description:
+      - Endpoint of the service, overriding the default derived from O(region).
+      - Use it for private regions, proxies or a local emulator.
+    type: str
+  iam_endpoint:
+    description:
+      - IAM endpoint used to look up the project ID.
+      - Defaults to C(https://iam.{region}.myhuaweicloud.com).
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of the endpoint.
+    type: bool
+    default: true
+  ca_bundle:
+    description:
+      - Path to a PEM bundle of CA certificates used to verify the endpoint.
+    type: path
+  timeout:
+    description:
+      - Connect and read timeout of each HTTP request, in seconds.
+    type: float
+    default: 30
+  max_retries:
+    description:
+      - How many times a request is retried on HTTP 429, 500, 502, 503, 504 or a connection
+        error, with exponential backoff and jitter, honouring C(Retry-After).
+      - A create is never re-sent after an ambiguous failure before the module has re-read
+        whether it took effect.
+    type: int
+    default: 5
+notes:
+  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
+  - Use C(module_defaults) with the group C(group/certfleet.cloud.huaweicloud) to set the
+    connection options once for every Huawei Cloud module of this collection.
+requirements:
+  - requests
+'''

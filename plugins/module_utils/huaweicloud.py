@@ -1,0 +1,271 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Huawei Cloud: AK/SK signing (SDK-HMAC-SHA256), endpoints, project id, pagination."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+import hashlib
+import hmac
+import json
+
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.six.moves.urllib.parse import quote, unquote, urlsplit, parse_qsl
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.http import (
+    ApiError, HttpClient, RetryPolicy, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+)
+
+ALGORITHM = 'SDK-HMAC-SHA256'
+DATE_FORMAT = '%Y%m%dT%H%M%SZ'
+EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
+CONTENT_SHA256_HEADER = 'X-Sdk-Content-Sha256'
+# Headers that the HTTP stack may add, drop or rewrite on the way out are left unsigned.
+UNSIGNED_TRANSPORT_HEADERS = frozenset(('accept', 'accept-encoding', 'connection', 'content-length'))
+REQUEST_ID_HEADERS = ('X-Request-Id', 'X-Openstack-Request-Id', 'X-IAM-Trace-Id')
+
+
+def huaweicloud_argument_spec():
+    """Options shared by every Huawei Cloud module (documented in the huaweicloud doc fragment)."""
+    return dict(
+        access_key=dict(type='str', no_log=False, aliases=['ak'],
+                        fallback=(env_fallback, ['HW_ACCESS_KEY', 'CLOUD_SDK_AK'])),
+        secret_key=dict(type='str', no_log=True, aliases=['sk'],
+                        fallback=(env_fallback, ['HW_SECRET_KEY', 'CLOUD_SDK_SK'])),
+        security_token=dict(type='str', no_log=True, fallback=(env_fallback, ['HW_SECURITY_TOKEN'])),
+        auth_token=dict(type='str', no_log=True, fallback=(env_fallback, ['HW_AUTH_TOKEN'])),
+        region=dict(type='str', fallback=(env_fallback, ['HW_REGION_NAME'])),
+        project_id=dict(type='str', fallback=(env_fallback, ['HW_PROJECT_ID'])),
+        endpoint=dict(type='str'),
+        iam_endpoint=dict(type='str'),
+        validate_certs=dict(type='bool', default=True),
+        ca_bundle=dict(type='path'),
+        timeout=dict(type='float', default=DEFAULT_TIMEOUT),
+        max_retries=dict(type='int', default=DEFAULT_MAX_RETRIES),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Signing, byte for byte as huaweicloudsdkcore's signer.Signer does it.
+
+def _encode(value):
+    return quote(value, safe='~')
+
+
+def canonical_uri(path):
+    encoded = '/'.join(_encode(segment) for segment in unquote(path).split('/'))
+    return encoded if encoded.endswith('/') else encoded + '/'
+
+
+def canonical_query(pairs):
+    """``k=v&…`` from (key, value) pairs: sorted by key then value, each part percent-encoded."""
+    flattened = []
+    for key, value in pairs:
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, bool):
+                item = 'true' if item else 'false'
+            flattened.append((str(key), str(item)))
+    flattened.sort()
+    return '&'.join('%s=%s' % (_encode(key), _encode(value)) for key, value in flattened)
+
+
+def build_url(endpoint, path, query_pairs=None):
+    """The URL the SDK would send: the query already in canonical form."""
+    query = canonical_query(query_pairs or [])
+    return endpoint.rstrip('/') + path + ('?' + query if query else '')
+
+
+class AkSkSigner:
+    """Signs a request with an access key / secret key pair."""
+
+    def __init__(self, access_key, secret_key):
+        self.access_key = access_key
+        self._secret_key = secret_key
+
+    def sign(self, method, url, headers, body=b'', now=None):
+        """Return the headers to add to ``headers`` (X-Sdk-Date, Host if absent, Authorization)."""
+        added = {}
+        lowered = dict((name.lower(), value) for name, value in headers.items())
+        sdk_date = lowered.get('x-sdk-date')
+        if sdk_date is None:
+            now = now or datetime.datetime.now(datetime.timezone.utc)
+            sdk_date = now.strftime(DATE_FORMAT)
+            added['X-Sdk-Date'] = sdk_date
+        parts = urlsplit(url)
+        if 'host' not in lowered:
+            added['Host'] = parts.netloc
+        all_headers = dict(headers)
+        all_headers.update(added)
+        canonical_headers = {}
+        for name, value in all_headers.items():
+            canonical_headers[name.lower()] = str(value).strip()
+        signed = sorted(name for name in canonical_headers if '_' not in name)
+
+        if isinstance(body, str):
+            body = body.encode('utf-8')
+        if not body:
+            payload_hash = EMPTY_BODY_SHA256
+        else:
+            payload_hash = lowered.get(CONTENT_SHA256_HEADER.lower()) or hashlib.sha256(body).hexdigest()
+
+        canonical_request = '\n'.join((
+            method.upper(),
+            canonical_uri(parts.path or '/'),
+            canonical_query(parse_qsl(parts.query, keep_blank_values=True)),
+            ''.join('%s:%s\n' % (name, canonical_headers[name]) for name in signed),
+            ';'.join(signed),
+            payload_hash,
+        ))
+        string_to_sign = '\n'.join((
+            ALGORITHM, sdk_date, hashlib.sha256(canonical_request.encode('utf-8')).hexdigest()))
+        signature = hmac.new(self._secret_key.encode('utf-8'), string_to_sign.encode('utf-8'),
+                             hashlib.sha256).hexdigest()
+        added['Authorization'] = '%s Access=%s, SignedHeaders=%s, Signature=%s' % (
+            ALGORITHM, self.access_key, ';'.join(signed), signature)
+        return added
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+def parse_huaweicloud_error(status, text, headers):
+    """``{"error_code", "error_msg", "request_id"}``, or the same nested under ``"error"``."""
+    body = None
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        pass
+    code = message = request_id = None
+    if isinstance(body, dict):
+        inner = body.get('error') if isinstance(body.get('error'), dict) else body
+        code = inner.get('error_code') or inner.get('code')
+        message = inner.get('error_msg') or inner.get('message')
+        request_id = body.get('request_id') or inner.get('request_id')
+    if not message:
+        message = (text or '').strip()[:200] or 'HTTP %s with an empty body' % status
+    for name in REQUEST_ID_HEADERS:
+        if request_id:
+            break
+        request_id = headers.get(name)
+    return ApiError(message, status=status, error_code=code and str(code), request_id=request_id)
+
+
+class ConfigurationError(Exception):
+    """Options that cannot work together; raised before anything is sent."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Client
+
+class HuaweiCloudClient:
+    """One service of Huawei Cloud, as one module run sees it."""
+
+    def __init__(self, params, service, http=None, sleep=None):
+        self.service = service
+        self.region = params.get('region')
+        self._project_id = params.get('project_id')
+        self._auth_token = params.get('auth_token')
+        self._security_token = params.get('security_token')
+        access_key, secret_key = params.get('access_key'), params.get('secret_key')
+        if not self._auth_token:
+            if not access_key or not secret_key:
+                raise ConfigurationError(
+                    'access_key and secret_key are required (or auth_token); set them as options or through '
+                    'HW_ACCESS_KEY and HW_SECRET_KEY')
+            self._signer = AkSkSigner(access_key, secret_key)
+        else:
+            self._signer = None
+        if not params.get('endpoint') and not self.region:
+            raise ConfigurationError('region is required unless endpoint is set (option region or HW_REGION_NAME)')
+        self.endpoint = (params.get('endpoint') or 'https://%s.%s.myhuaweicloud.com' % (service, self.region)).rstrip('/')
+        self.iam_endpoint = (params.get('iam_endpoint') or 'https://iam.%s.myhuaweicloud.com' % (self.region or '')).rstrip('/')
+        if params.get('max_retries') is not None and params['max_retries'] < 0:
+            raise ConfigurationError('max_retries must be 0 or more')
+        if params.get('timeout') is not None and params['timeout'] <= 0:
+            raise ConfigurationError('timeout must be greater than 0')
+        kwargs = {}
+        if sleep is not None:
+            kwargs['sleep'] = sleep
+        self.http = http or HttpClient(
+            timeout=params.get('timeout') or DEFAULT_TIMEOUT,
+            validate_certs=params.get('validate_certs', True),
+            ca_bundle=params.get('ca_bundle'),
+            retry_policy=RetryPolicy(max_retries=params.get('max_retries', DEFAULT_MAX_RETRIES)),
+            sign=self._sign_prepared,
+            parse_error=parse_huaweicloud_error,
+            request_id_headers=REQUEST_ID_HEADERS,
+            **kwargs)
+
+    def _sign_prepared(self, prepared):
+        if self._security_token:
+            prepared.headers['X-Security-Token'] = self._security_token
+        if self._signer is None:
+            prepared.headers['X-Auth-Token'] = self._auth_token
+            return
+        to_sign = dict((name, value) for name, value in prepared.headers.items()
+                       if name.lower() not in UNSIGNED_TRANSPORT_HEADERS)
+        prepared.headers.update(self._signer.sign(prepared.method, prepared.url, to_sign, prepared.body or b''))
+
+    @property
+    def project_id(self):
+        if not self._project_id:
+            self._project_id = self._lookup_project_id()
+        return self._project_id
+
+    def _lookup_project_id(self):
+        if not self.region:
+            raise ConfigurationError('project_id is required when region is not set')
+        url = build_url(self.iam_endpoint, '/v3/projects', [('name', self.region)])
+        body, dummy = self.http.request('GET', url)
+        projects = body.get('projects') or []
+        if len(projects) != 1:
+            raise ApiError('IAM returned %d projects named %r; set project_id (or HW_PROJECT_ID) explicitly'
+                           % (len(projects), self.region))
+        return projects[0]['id']
+
+    def path(self, template, **values):
+        if '{project_id}' in template:
+            values.setdefault('project_id', self.project_id)
+        return template.format(**dict((k, quote(str(v), safe='')) for k, v in values.items()))
+
+    def request(self, method, path, query=None, body=None, recheck=None):
+        # As the SDK does for project-scoped credentials.
+        headers = {'X-Project-Id': self._project_id} if self._project_id else {}
+        url = build_url(self.endpoint, path, query)
+        result, dummy = self.http.request(method, url, json_body=body, headers=headers, recheck=recheck)
+        return result
+
+    def list_by_marker(self, path, items_key, query=None, limit=2000):
+        """Every item of a marker-paged list (``page_info.next_marker``), largest pages first."""
+        query = list(query or [])
+        marker = None
+        while True:
+            page_query = query + [('limit', limit)] + ([('marker', marker)] if marker else [])
+            body = self.request('GET', path, page_query)
+            items = body.get(items_key) or []
+            for item in items:
+                yield item
+            next_marker = (body.get('page_info') or {}).get('next_marker')
+            if not items or not next_marker or next_marker == marker:
+                return
+            marker = next_marker
+
+    def list_by_offset(self, path, items_key, query=None, limit=500):
+        """Every item of an offset-paged list (``offset``/``limit``, ``total`` when reported)."""
+        query = list(query or [])
+        offset = 0
+        while True:
+            body = self.request('GET', path, query + [('offset', offset), ('limit', limit)])
+            items = body.get(items_key) or []
+            for item in items:
+                yield item
+            offset += len(items)
+            total = body.get('total')
+            if not items or len(items) < limit or (total is not None and offset >= total):
+                return

@@ -1,0 +1,259 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""PEM and X.509 handling with ``cryptography``.
+
+Every failure raises ``PemError`` naming the option it came from, so a module can
+report it before anything is sent.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import binascii
+import datetime
+import hashlib
+import re
+import traceback
+
+CRYPTOGRAPHY_IMPORT_ERROR = None
+try:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+except ImportError:  # pragma: no cover - reported by the module base class
+    x509 = serialization = None
+    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
+
+# Tolerates CRLF, blank lines, indentation and the one-line form
+# ``-----BEGIN CERTIFICATE-----MIIC...-----END CERTIFICATE-----``.
+PEM_BLOCK = re.compile(
+    r'-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----', re.DOTALL)
+PEM_HEADER_LINE = re.compile(r'^[A-Za-z-]+:.*$', re.MULTILINE)
+PRIVATE_KEY_LABELS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY')
+ENCRYPTED_KEY_LABEL = 'ENCRYPTED PRIVATE KEY'
+
+
+class PemError(ValueError):
+    """Input that is not what its option says it is."""
+
+    def __init__(self, field, reason):
+        super(PemError, self).__init__('%s: %s' % (field, reason))
+        self.field = field
+        self.reason = reason
+
+
+def pem_blocks(text, field):
+    """Return ``[(label, der_bytes)]`` for every PEM block in ``text``."""
+    if not isinstance(text, str) or not text.strip():
+        raise PemError(field, 'is empty; expected PEM text')
+    blocks = []
+    for match in PEM_BLOCK.finditer(text):
+        begin, body, end = match.group(1).strip(), match.group(2), match.group(3).strip()
+        if begin != end:
+            raise PemError(field, 'PEM block "BEGIN %s" is closed by "END %s"' % (begin, end))
+        if PEM_HEADER_LINE.search(body):
+            raise PemError(field, 'PEM block "%s" has headers (Proc-Type/DEK-Info): encrypted legacy PEM '
+                                  'is not supported, provide it unencrypted' % begin)
+        compact = re.sub(r'\s+', '', body)
+        try:
+            der = base64.b64decode(compact, validate=True)
+        except (binascii.Error, ValueError):
+            raise PemError(field, 'PEM block "%s" is not valid base64' % begin)
+        if not der:
+            raise PemError(field, 'PEM block "%s" is empty' % begin)
+        blocks.append((begin, der))
+    leftovers = PEM_BLOCK.sub('', text).strip()
+    if not blocks:
+        raise PemError(field, 'no PEM block found (expected "-----BEGIN ...-----")')
+    if leftovers:
+        raise PemError(field, 'has text outside its PEM blocks: %r' % leftovers[:40])
+    if text.count('-----BEGIN ') != len(blocks) or text.count('-----END ') != len(blocks):
+        raise PemError(field, 'has unbalanced BEGIN/END lines')
+    return blocks
+
+
+def der_to_pem(label, der):
+    encoded = base64.b64encode(der).decode('ascii')
+    lines = [encoded[i:i + 64] for i in range(0, len(encoded), 64)]
+    return '-----BEGIN %s-----\n%s\n-----END %s-----\n' % (label, '\n'.join(lines), label)
+
+
+def canonical_pem(text, field):
+    """Re-encode every block from its DER: 64-column lines, LF, one trailing newline per block.
+
+    Any well-formed input becomes the same bytes, which the services accept.
+    """
+    return ''.join(der_to_pem(label, der) for label, der in pem_blocks(text, field))
+
+
+class Certificate:
+    """One parsed certificate and the facts the modules compare and show."""
+
+    def __init__(self, der, field, index=0):
+        self.der = der
+        self.field = field
+        self.index = index
+        try:
+            self.x509 = x509.load_der_x509_certificate(der)
+        except ValueError as exc:
+            raise PemError(field, 'certificate #%d does not parse: %s' % (index + 1, exc))
+
+    @property
+    def sha256_fingerprint(self):
+        return hashlib.sha256(self.der).hexdigest()
+
+    @property
+    def sha1_fingerprint(self):
+        return hashlib.sha1(self.der).hexdigest()
+
+    @property
+    def serial_hex(self):
+        return '%x' % self.x509.serial_number
+
+    @property
+    def subject(self):
+        return self.x509.subject.rfc4514_string()
+
+    @property
+    def issuer(self):
+        return self.x509.issuer.rfc4514_string()
+
+    @property
+    def common_name(self):
+        names = self.x509.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+        return names[0].value if names else None
+
+    @property
+    def subject_alternative_names(self):
+        try:
+            extension = self.x509.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        except x509.ExtensionNotFound:
+            return []
+        names = []
+        for general_name in extension.value:
+            if isinstance(general_name, x509.DNSName):
+                names.append(general_name.value)
+            elif isinstance(general_name, x509.IPAddress):
+                names.append(str(general_name.value))
+        return names
+
+    @property
+    def not_before(self):
+        return _utc(getattr(self.x509, 'not_valid_before_utc', None) or self.x509.not_valid_before)
+
+    @property
+    def not_after(self):
+        return _utc(getattr(self.x509, 'not_valid_after_utc', None) or self.x509.not_valid_after)
+
+    def public_key_der(self):
+        return self.x509.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def is_issued_by(self, other):
+        if self.x509.issuer != other.x509.subject:
+            return False
+        try:
+            self.x509.verify_directly_issued_by(other.x509)
+        except (ValueError, TypeError, AttributeError):
+            return False
+        except Exception:  # cryptography raises InvalidSignature, which is not a ValueError
+            return False
+        return True
+
+    def summary(self):
+        """What diffs and return values show of a certificate: never the PEM itself."""
+        return dict(
+            subject=self.subject,
+            issuer=self.issuer,
+            subject_alternative_names=self.subject_alternative_names,
+            serial=self.serial_hex,
+            not_before=format_time(self.not_before),
+            not_after=format_time(self.not_after),
+            sha256_fingerprint=self.sha256_fingerprint,
+        )
+
+
+def _utc(moment):
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment
+
+
+def format_time(moment):
+    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def load_certificates(text, field):
+    """Parse a leaf-first bundle; every block must be a CERTIFICATE."""
+    certificates = []
+    for index, (label, der) in enumerate(pem_blocks(text, field)):
+        if label != 'CERTIFICATE':
+            raise PemError(field, 'block #%d is "%s"; only CERTIFICATE blocks belong here' % (index + 1, label))
+        certificates.append(Certificate(der, field, index))
+    return certificates
+
+
+def check_chain_order(certificates, field):
+    """Each certificate must be issued by the next one (leaf first, root or intermediate last)."""
+    for index in range(len(certificates) - 1):
+        child, parent = certificates[index], certificates[index + 1]
+        if not child.is_issued_by(parent):
+            raise PemError(field, 'certificate #%d (%s) is not issued by certificate #%d (%s): put the leaf '
+                                  'first, then each issuer in order' % (index + 1, child.subject, index + 2, parent.subject))
+
+
+def check_not_expired(certificates, field, now=None):
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    for certificate in certificates:
+        if certificate.not_after < now:
+            raise PemError(field, 'certificate #%d (%s) expired on %s; set allow_expired=true to upload it anyway'
+                                  % (certificate.index + 1, certificate.subject, format_time(certificate.not_after)))
+
+
+class PrivateKey:
+    """A private key; only ever used to prove it belongs to a certificate."""
+
+    def __init__(self, text, field):
+        blocks = pem_blocks(text, field)
+        if len(blocks) != 1:
+            raise PemError(field, 'expected exactly one private key block, found %d' % len(blocks))
+        label, der = blocks[0]
+        if label == ENCRYPTED_KEY_LABEL:
+            raise PemError(field, 'encrypted private keys are not supported; provide the key unencrypted')
+        if label not in PRIVATE_KEY_LABELS:
+            raise PemError(field, 'block is "%s", not a private key' % label)
+        self.field = field
+        self.label = label
+        self.der = der
+        try:
+            self.key = serialization.load_der_private_key(der, password=None)
+        except (ValueError, TypeError) as exc:
+            raise PemError(field, 'private key does not parse: %s' % _reason(exc))
+        except Exception as exc:  # cryptography's UnsupportedAlgorithm, e.g. an SM2 key
+            raise PemError(field, 'private key of an unsupported algorithm: %s' % _reason(exc))
+
+    def canonical_pem(self):
+        return der_to_pem(self.label, self.der)
+
+    def public_key_der(self):
+        return self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def matches(self, certificate):
+        try:
+            return self.public_key_der() == certificate.public_key_der()
+        except Exception:  # a certificate whose key cryptography cannot load (e.g. SM2)
+            return False
+
+
+def _reason(exc):
+    # Never echo exception text that could quote key material: keep the first line only.
+    return str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
+
+
+def check_key_matches(private_key, certificate, key_field):
+    if not private_key.matches(certificate):
+        raise PemError(key_field, 'does not match the public key of certificate %s (serial %s)'
+                                  % (certificate.subject, certificate.serial_hex))

@@ -1,0 +1,482 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: elb_certificate
+short_description: Manage Huawei Cloud ELB v3 certificates
+version_added: 0.1.0
+description:
+  - Create, update (rotate, rename) and delete certificates of Huawei Cloud Elastic Load Balance
+    (ELB v3): server certificates, CA certificates (V(client)) and SM dual certificates (V(server_sm)).
+  - The certificate is found by O(id), else by O(name) (and O(type) when given) through the
+    API's server-side filters. A second identical run reads once and reports no change.
+  - Certificates are compared by their DER encoding, so re-indented, CRLF or one-line PEM of the same
+    certificate is no change. The private key is never compared as text and never returned;
+    a key that belongs to an unchanged certificate is no change.
+  - Input is validated before any request is sent: the PEM parses, the key matches the certificate,
+    the certificate has not expired (unless O(allow_expired=true)), and lengths, enums and the domain
+    grammar are those of the API. A failure names the option.
+author:
+  - certfleet.cloud maintainers
+extends_documentation_fragment:
+  - certfleet.cloud.huaweicloud
+attributes:
+  check_mode:
+    support: full
+    description: Sends no write and reports the change and diff the real run would make.
+  diff_mode:
+    support: full
+    description: Certificates appear as summaries (subject, SANs, serial, validity, SHA-256 fingerprint); keys as C(<redacted>).
+options:
+  state:
+    description:
+      - V(present) creates or updates the certificate, V(absent) deletes it.
+    type: str
+    choices: [ present, absent ]
+    default: present
+  id:
+    description:
+      - ID of an existing certificate. When set, the certificate is found by ID only and O(name) may rename it.
+    type: str
+  name:
+    description:
+      - Name of the certificate, 0 to 255 characters.
+      - Without O(id), the certificate is found by this name (and O(type) when given).
+        Several matches are an error that lists their IDs; use O(id) then.
+    type: str
+  description:
+    description:
+      - Description, 0 to 255 characters.
+    type: str
+  type:
+    description:
+      - V(server) for a server certificate, V(client) for a CA certificate used to verify clients,
+        V(server_sm) for an SM (GM) dual certificate.
+      - Used to create and, when given, to narrow the lookup by name. The type of an existing
+        certificate cannot be changed. When not given, a new certificate is created as V(server).
+    type: str
+    choices: [ server, client, server_sm ]
+  certificate:
+    description:
+      - The certificate in PEM, leaf first followed by its chain (at most 11 certificates, 65536 characters).
+      - Any PEM layout is accepted; it is sent re-encoded in canonical form (64-character lines).
+      - Required to create a certificate.
+    type: str
+  private_key:
+    description:
+      - The private key of the certificate in PEM (unencrypted, at most 8192 characters).
+      - Required with O(certificate) for V(server) and V(server_sm) certificates. It must match the
+        certificate's public key (SM2 keys are checked for form only).
+    type: str
+  domain:
+    description:
+      - Comma-separated domains the server certificate serves, at most 100 and 10000 characters in all.
+        Each is a domain name whose labels are letters, digits and hyphens (not at either end of a label,
+        at most 63 characters), optionally starting with C(*.) for a wildcard.
+      - Only for V(server) certificates. An empty string clears it; the API refuses that (HTTP 409)
+        while a listener uses the certificate.
+    type: str
+  enc_certificate:
+    description:
+      - The encryption certificate of an SM dual certificate, in PEM. Only for V(server_sm).
+    type: str
+  enc_private_key:
+    description:
+      - The private key of O(enc_certificate), in PEM. Only for V(server_sm).
+    type: str
+  scm_certificate_id:
+    description:
+      - ID of the matching certificate in Cloud Certificate Manager (CCM). Recorded only; the content
+        must still be given in O(certificate) and O(private_key).
+    type: str
+  source:
+    description:
+      - V(scm) marks a certificate that comes from CCM; an empty string marks your own certificate.
+    type: str
+    choices: [ scm, '' ]
+  protection_status:
+    description:
+      - V(consoleProtection) forbids changing the certificate from the console.
+    type: str
+    choices: [ nonProtection, consoleProtection ]
+  protection_reason:
+    description:
+      - Why the certificate is protected. Only with O(protection_status=consoleProtection).
+    type: str
+  enterprise_project_id:
+    description:
+      - Enterprise project of a new certificate. It cannot be changed afterwards.
+    type: str
+  allow_expired:
+    description:
+      - Upload a certificate whose validity has already ended.
+    type: bool
+    default: false
+notes:
+  - Updating a certificate affects every listener that uses it, which is the point of a rotation.
+seealso:
+  - module: certfleet.cloud.elb_certificate_info
+'''
+
+EXAMPLES = r'''
+- name: Upload or rotate a server certificate
+  certfleet.cloud.elb_certificate:
+    region: cn-north-4
+    name: www-example-com
+    certificate: "{{ lookup('file', 'www.example.com/fullchain.pem') }}"
+    private_key: "{{ lookup('file', 'www.example.com/privkey.pem') }}"
+    domain: "www.example.com,*.example.com"
+    description: Managed by Ansible
+
+- name: Set the connection once for every Huawei Cloud module
+  module_defaults:
+    group/certfleet.cloud.huaweicloud:
+      region: cn-north-4
+      project_id: "{{ hw_project_id }}"
+  block:
+    - name: Add a CA certificate used to verify client certificates
+      certfleet.cloud.elb_certificate:
+        name: partner-ca
+        type: client
+        certificate: "{{ lookup('file', 'partner-ca.pem') }}"
+
+- name: Rename a certificate found by ID
+  certfleet.cloud.elb_certificate:
+    id: 233a325e5e3e4ce8beeb320aa714cc12
+    name: www-example-com-2026
+
+- name: Delete a certificate
+  certfleet.cloud.elb_certificate:
+    name: www-example-com
+    state: absent
+'''
+
+RETURN = r'''
+certificate:
+  description:
+    - The certificate as the API returns it after the change, without O(private_key) or
+      O(enc_private_key). V(null) when O(state=absent).
+    - In check mode, the predicted resource (fields the API computes are missing on create).
+  returned: always
+  type: dict
+  sample:
+    id: 233a325e5e3e4ce8beeb320aa714cc12
+    name: www-example-com
+    type: server
+    description: Managed by Ansible
+    domain: www.example.com
+    certificate: "-----BEGIN CERTIFICATE-----\nMIIC4TCCAcmgAwIBAgICEREwDQYJKoZIhvcNAQELBQAw...\n-----END CERTIFICATE-----\n"
+    common_name: www.example.com
+    fingerprint: 869df7fcb441c2ef3fb9329437815972eeb1ef0e
+    subject_alternative_names: [ www.example.com ]
+    expire_time: "2045-11-17T13:25:47Z"
+    created_at: "2019-03-31T22:23:51Z"
+    updated_at: "2019-03-31T23:26:49Z"
+    project_id: 99a3fff0d03c428eac3678da6a7d0f24
+    admin_state_up: true
+    protection_status: nonProtection
+  contains:
+    id:
+      description: Certificate ID.
+      type: str
+      returned: success
+    name:
+      description: Certificate name.
+      type: str
+      returned: success
+    type:
+      description: V(server), V(client) or V(server_sm).
+      type: str
+      returned: success
+    certificate:
+      description: The certificate PEM (public data).
+      type: str
+      returned: success
+    fingerprint:
+      description: SHA-1 fingerprint of the leaf certificate, as computed by the service.
+      type: str
+      returned: success
+    expire_time:
+      description: End of the leaf certificate's validity, C(yyyy-MM-ddTHH:mm:ssZ) UTC.
+      type: str
+      returned: success
+diff:
+  description: Before and after, with certificate summaries and C(<redacted>) secrets.
+  returned: always
+  type: dict
+  contains:
+    before:
+      description: The certificate before the change.
+      type: dict
+      returned: always
+    after:
+      description: The certificate after the change.
+      type: dict
+      returned: always
+'''
+
+import re
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.http import ApiError
+from ansible_collections.certfleet.cloud.plugins.module_utils.module import (
+    HuaweiCloudModule, InputError, check_length,
+)
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import (
+    ResourceManager, reconcile, same_value,
+)
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
+    PrivateKey, canonical_pem, check_key_matches, check_not_expired, load_certificates, pem_blocks,
+    PRIVATE_KEY_LABELS,
+)
+
+COLLECTION_PATH = '/v3/{project_id}/elb/certificates'
+ITEM_PATH = '/v3/{project_id}/elb/certificates/{certificate_id}'
+MAX_CERTIFICATE_CHARS = 65536
+MAX_PRIVATE_KEY_CHARS = 8192
+MAX_CHAIN_LENGTH = 11
+MAX_DOMAINS = 100
+MAX_DOMAIN_CHARS = 10000
+DOMAIN_LABEL = r'[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+DOMAIN_PATTERN = re.compile(r'^(?:\*\.)?%s(?:\.%s)*$' % (DOMAIN_LABEL, DOMAIN_LABEL))
+TYPES_WITH_KEY = ('server', 'server_sm')
+UPDATABLE_FIELDS = ('name', 'description', 'domain', 'scm_certificate_id', 'source',
+                    'protection_status', 'protection_reason')
+
+
+def check_domains(value):
+    if len(value) > MAX_DOMAIN_CHARS:
+        raise InputError('domain', 'is %d characters long; at most %d' % (len(value), MAX_DOMAIN_CHARS))
+    if value == '':
+        return
+    domains = value.split(',')
+    if len(domains) > MAX_DOMAINS:
+        raise InputError('domain', 'lists %d domains; at most %d' % (len(domains), MAX_DOMAINS))
+    for domain in domains:
+        if not DOMAIN_PATTERN.match(domain):
+            raise InputError('domain', '%r is not a domain name: labels of letters, digits and "-" '
+                                       '(not first or last, at most 63), separated by ".", with an '
+                                       'optional leading "*." for a wildcard; separate domains with ","'
+                             % domain)
+
+
+class CertificateInput:
+    """A PEM certificate option with its optional key, parsed and checked once."""
+
+    def __init__(self, module, cert_field, key_field, needs_key):
+        params = module.params
+        self.cert_field, self.key_field = cert_field, key_field
+        self.certificates = self.pem = self.key_pem = None
+        if params.get(cert_field) is None:
+            if params.get(key_field) is not None:
+                raise InputError(key_field, 'given without %s' % cert_field)
+            return
+        self.certificates = load_certificates(params[cert_field], cert_field)
+        if len(self.certificates) > MAX_CHAIN_LENGTH:
+            raise InputError(cert_field, 'holds %d certificates; at most %d (leaf and chain)'
+                             % (len(self.certificates), MAX_CHAIN_LENGTH))
+        self.pem = canonical_pem(params[cert_field], cert_field)
+        check_length(cert_field, self.pem, MAX_CERTIFICATE_CHARS)
+        if not params['allow_expired']:
+            check_not_expired(self.certificates, cert_field)
+        if params.get(key_field) is None:
+            if needs_key:
+                raise InputError(key_field, 'is required with %s for this certificate type' % cert_field)
+            return
+        self.key_pem = self._checked_key(params[key_field])
+
+    def _checked_key(self, text):
+        blocks = pem_blocks(text, self.key_field)
+        if len(blocks) == 1 and blocks[0][0] in PRIVATE_KEY_LABELS and self._is_sm2():
+            # cryptography cannot load SM2 keys: an SM2 key is checked for form only.
+            key_pem = canonical_pem(text, self.key_field)
+        else:
+            key = PrivateKey(text, self.key_field)
+            check_key_matches(key, self.certificates[0], self.key_field)
+            key_pem = key.canonical_pem()
+        check_length(self.key_field, key_pem, MAX_PRIVATE_KEY_CHARS)
+        return key_pem
+
+    def _is_sm2(self):
+        try:
+            self.certificates[0].public_key_der()
+        except Exception:  # UnsupportedAlgorithm for the SM2 curve
+            return True
+        return False
+
+    def differs_from(self, current_pem, current_fingerprint=None):
+        """Whether the stored bundle is not this one, compared by DER."""
+        if not current_pem:
+            if current_fingerprint:
+                return current_fingerprint.lower() != self.certificates[0].sha1_fingerprint
+            return True
+        try:
+            stored = load_certificates(current_pem, self.cert_field)
+        except ValueError:
+            return True
+        return [c.der for c in stored] != [c.der for c in self.certificates]
+
+
+class ElbCertificate(ResourceManager):
+    resource_name = 'certificate'
+    diff_fields = ('name', 'description', 'type', 'domain', 'certificate', 'private_key', 'enc_certificate',
+                   'enc_private_key', 'scm_certificate_id', 'source', 'protection_status',
+                   'protection_reason', 'enterprise_project_id')
+    pem_fields = ('certificate', 'enc_certificate')
+    secret_fields = ('private_key', 'enc_private_key')
+
+    def __init__(self, module):
+        super(ElbCertificate, self).__init__(module)
+        self.client = module.client
+        self.validate()
+
+    def validate(self):
+        params = self.params
+        cert_type = params['type']
+        for field in ('name', 'description'):
+            if params[field] is not None:
+                check_length(field, params[field], 255)
+        if params['domain'] is not None:
+            if cert_type not in (None, 'server'):
+                raise InputError('domain', 'only applies to type server, not %s' % cert_type)
+            check_domains(params['domain'])
+        for field in ('enc_certificate', 'enc_private_key'):
+            if params[field] is not None and cert_type != 'server_sm':
+                raise InputError(field, 'only applies to type server_sm')
+        if params['protection_reason'] and params['protection_status'] == 'nonProtection':
+            raise InputError('protection_reason', 'only applies with protection_status consoleProtection')
+        self.leaf = CertificateInput(self.module, 'certificate', 'private_key',
+                                     needs_key=cert_type in (None, 'server', 'server_sm'))
+        self.enc = CertificateInput(self.module, 'enc_certificate', 'enc_private_key',
+                                    needs_key=cert_type == 'server_sm')
+
+    def secret_is_set(self, resource, field):
+        types = TYPES_WITH_KEY if field == 'private_key' else ('server_sm',)
+        return resource.get('type') in types
+
+    # Finding ------------------------------------------------------------------------------------
+    def find(self):
+        params = self.params
+        if params['id']:
+            try:
+                return self.client.request('GET', self.client.path(ITEM_PATH, certificate_id=params['id']))['certificate']
+            except ApiError as exc:
+                if exc.status == 404:
+                    if params['state'] == 'present':
+                        raise InputError('id', 'no certificate %s exists; omit id to create one by name' % params['id'])
+                    return None
+                raise
+        return self._find_by_name()
+
+    def _find_by_name(self, fingerprint=None):
+        query = [('name', self.params['name'])]
+        if self.params['type']:
+            query.append(('type', self.params['type']))
+        if fingerprint:
+            query.append(('fingerprint', fingerprint))
+        matches = list(self.client.list_by_marker(self.client.path(COLLECTION_PATH), 'certificates', query))
+        if len(matches) > 1:
+            raise InputError('name', '%d certificates are named %r (ids: %s); set id to choose one'
+                             % (len(matches), self.params['name'], ', '.join(sorted(m['id'] for m in matches))))
+        return matches[0] if matches else None
+
+    # Comparing ----------------------------------------------------------------------------------
+    def create_payload(self):
+        params = self.params
+        if self.leaf.pem is None:
+            raise InputError('certificate', 'is required to create certificate %r' % params['name'])
+        payload = {'type': params['type'] or 'server', 'certificate': self.leaf.pem}
+        if params['name'] is not None:
+            payload['name'] = params['name']
+        if self.leaf.key_pem:
+            payload['private_key'] = self.leaf.key_pem
+        if self.enc.pem:
+            payload['enc_certificate'] = self.enc.pem
+        if self.enc.key_pem:
+            payload['enc_private_key'] = self.enc.key_pem
+        for field in UPDATABLE_FIELDS + ('enterprise_project_id',):
+            if field != 'name' and params[field] is not None:
+                payload[field] = params[field]
+        return payload
+
+    def update_payload(self, current):
+        params = self.params
+        if params['type'] and params['type'] != current.get('type'):
+            raise InputError('type', 'certificate %s is of type %s; the type cannot be changed'
+                             % (current['id'], current.get('type')))
+        epid = params['enterprise_project_id']
+        if epid is not None and current.get('enterprise_project_id') not in (None, epid):
+            raise InputError('enterprise_project_id', 'certificate %s belongs to enterprise project %s; it cannot '
+                                                      'be moved' % (current['id'], current['enterprise_project_id']))
+        if params['domain'] is not None and current.get('type') != 'server':
+            raise InputError('domain', 'only applies to type server, not %s' % current.get('type'))
+        payload = {}
+        for field in UPDATABLE_FIELDS:
+            if params[field] is not None and not same_value(current.get(field), params[field]):
+                payload[field] = params[field]
+        if self.leaf.pem and self.leaf.differs_from(current.get('certificate'), current.get('fingerprint')):
+            if self.leaf.key_pem is None and current.get('type') in TYPES_WITH_KEY:
+                raise InputError('private_key', 'is required to replace the certificate of a %s certificate'
+                                 % current.get('type'))
+            payload['certificate'] = self.leaf.pem
+            if self.leaf.key_pem:
+                payload['private_key'] = self.leaf.key_pem
+        if self.enc.pem and self.enc.differs_from(current.get('enc_certificate')):
+            payload['enc_certificate'] = self.enc.pem
+            payload['enc_private_key'] = self.enc.key_pem
+        return payload
+
+    # Writing ------------------------------------------------------------------------------------
+    def create(self, payload):
+        def created_meanwhile():
+            found = self._find_by_name(fingerprint=self.leaf.certificates[0].sha1_fingerprint)
+            return {'certificate': found} if found else None
+
+        return self.client.request('POST', self.client.path(COLLECTION_PATH), body={'certificate': payload},
+                                   recheck=created_meanwhile if payload.get('name') else None)['certificate']
+
+    def update(self, current, payload):
+        path = self.client.path(ITEM_PATH, certificate_id=current['id'])
+        return self.client.request('PUT', path, body={'certificate': payload})['certificate']
+
+    def delete(self, current):
+        try:
+            self.client.request('DELETE', self.client.path(ITEM_PATH, certificate_id=current['id']))
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+
+
+def main():
+    module = HuaweiCloudModule(
+        'elb',
+        argument_spec=dict(
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            id=dict(type='str'),
+            name=dict(type='str'),
+            description=dict(type='str'),
+            type=dict(type='str', choices=['server', 'client', 'server_sm']),
+            certificate=dict(type='str'),
+            private_key=dict(type='str', no_log=True),
+            domain=dict(type='str'),
+            enc_certificate=dict(type='str'),
+            enc_private_key=dict(type='str', no_log=True),
+            scm_certificate_id=dict(type='str'),
+            source=dict(type='str', choices=['scm', '']),
+            protection_status=dict(type='str', choices=['nonProtection', 'consoleProtection']),
+            protection_reason=dict(type='str'),
+            enterprise_project_id=dict(type='str'),
+            allow_expired=dict(type='bool', default=False),
+        ),
+        required_one_of=[('id', 'name')],
+        supports_check_mode=True,
+    )
+    module.run(lambda m: reconcile(m, ElbCertificate(m), m.params['state']))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,199 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: elb_certificate_info
+short_description: List Huawei Cloud ELB v3 certificates
+version_added: 0.1.0
+description:
+  - Lists ELB v3 certificates with the API's server-side filters, paging through every result
+    with the largest page the API allows (2000).
+  - O(expires_within_days) keeps only certificates that expire within that many days, for example
+    to find what a rotation must cover.
+  - Private keys are never returned.
+author:
+  - certfleet.cloud maintainers
+extends_documentation_fragment:
+  - certfleet.cloud.huaweicloud
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Reads only; there is nothing to diff.
+options:
+  id:
+    description: Certificate IDs to return.
+    type: list
+    elements: str
+  name:
+    description: Exact certificate names to return.
+    type: list
+    elements: str
+  description:
+    description: Exact descriptions to match.
+    type: list
+    elements: str
+  type:
+    description: Certificate types to return.
+    type: list
+    elements: str
+    choices: [ server, client, server_sm ]
+  domain:
+    description: Domains to match (the certificate's O(certfleet.cloud.elb_certificate#module:domain) value).
+    type: list
+    elements: str
+  common_name:
+    description: Common names of the leaf certificate to match.
+    type: list
+    elements: str
+  fingerprint:
+    description: SHA-1 fingerprints of the leaf certificate to match.
+    type: list
+    elements: str
+  scm_certificate_id:
+    description: CCM certificate IDs to match.
+    type: list
+    elements: str
+  source:
+    description: Sources to match.
+    type: list
+    elements: str
+  protection_status:
+    description: Protection statuses to match.
+    type: list
+    elements: str
+    choices: [ nonProtection, consoleProtection ]
+  enterprise_project_id:
+    description: Enterprise project IDs to match.
+    type: list
+    elements: str
+  expires_within_days:
+    description:
+      - Return only certificates whose C(expire_time) is within this many days from now
+        (already expired ones included).
+    type: int
+seealso:
+  - module: certfleet.cloud.elb_certificate
+'''
+
+EXAMPLES = r'''
+- name: Find every server certificate that expires within 30 days
+  certfleet.cloud.elb_certificate_info:
+    region: cn-north-4
+    type: [ server ]
+    expires_within_days: 30
+  register: expiring
+
+- name: Show their names
+  ansible.builtin.debug:
+    msg: "{{ expiring.certificates | map(attribute='name') | list }}"
+
+- name: Look up a certificate by name
+  certfleet.cloud.elb_certificate_info:
+    name: [ www-example-com ]
+  register: found
+'''
+
+RETURN = r'''
+certificates:
+  description: The matching certificates, as the API returns them without private keys.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 233a325e5e3e4ce8beeb320aa714cc12
+      name: www-example-com
+      type: server
+      domain: www.example.com
+      common_name: www.example.com
+      fingerprint: 869df7fcb441c2ef3fb9329437815972eeb1ef0e
+      subject_alternative_names: [ www.example.com ]
+      expire_time: "2045-11-17T13:25:47Z"
+      expires_in_days: 6935
+  contains:
+    id:
+      description: Certificate ID.
+      type: str
+      returned: always
+    name:
+      description: Certificate name.
+      type: str
+      returned: always
+    expire_time:
+      description: End of validity of the leaf certificate, UTC.
+      type: str
+      returned: always
+    expires_in_days:
+      description: Whole days from now until C(expire_time); negative once expired.
+      type: int
+      returned: when the API reports C(expire_time)
+'''
+
+import datetime
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.module import HuaweiCloudModule
+
+COLLECTION_PATH = '/v3/{project_id}/elb/certificates'
+FILTERS = ('id', 'name', 'description', 'type', 'domain', 'common_name', 'fingerprint',
+           'scm_certificate_id', 'source', 'protection_status', 'enterprise_project_id')
+SECRET_FIELDS = ('private_key', 'enc_private_key')
+
+
+def days_until(expire_time, now):
+    try:
+        moment = datetime.datetime.strptime(expire_time, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
+    except (TypeError, ValueError):
+        return None
+    return (moment - now).days
+
+
+def list_certificates(module):
+    params = module.params
+    client = module.client
+    query = [(name, params[name]) for name in FILTERS if params[name]]
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificates = []
+    for item in client.list_by_marker(client.path(COLLECTION_PATH), 'certificates', query):
+        item = dict((key, value) for key, value in item.items() if key not in SECRET_FIELDS)
+        days = days_until(item.get('expire_time'), now)
+        if days is not None:
+            item['expires_in_days'] = days
+        if params['expires_within_days'] is not None and (days is None or days > params['expires_within_days']):
+            continue
+        certificates.append(item)
+    return {'changed': False, 'certificates': certificates}
+
+
+def main():
+    list_option = dict(type='list', elements='str')
+    module = HuaweiCloudModule(
+        'elb',
+        argument_spec=dict(
+            id=dict(list_option),
+            name=dict(list_option),
+            description=dict(list_option),
+            type=dict(list_option, choices=['server', 'client', 'server_sm']),
+            domain=dict(list_option),
+            common_name=dict(list_option),
+            fingerprint=dict(list_option),
+            scm_certificate_id=dict(list_option),
+            source=dict(list_option),
+            protection_status=dict(list_option, choices=['nonProtection', 'consoleProtection']),
+            enterprise_project_id=dict(list_option),
+            expires_within_days=dict(type='int'),
+        ),
+        needs_cryptography=False,
+        supports_check_mode=True,
+    )
+    module.run(list_certificates)
+
+
+if __name__ == '__main__':
+    main()

@@ -125,16 +125,20 @@ def reconcile(module, manager, state):
             manager.delete(current)
         return {'changed': True, name: None, 'diff': {'before': manager.view(current), 'after': {}}}
 
+    # ``after`` is always the prediction, so check mode shows exactly the diff the real run shows
+    # (fields the service fills in on its own are not part of the change).
     if current is None:
         payload = manager.create_payload()
-        result = manager.predict(None, payload) if check_mode else manager.create(payload)
+        predicted = manager.predict(None, payload)
+        result = predicted if check_mode else manager.create(payload)
         return {'changed': True, name: manager.returned(result),
-                'diff': {'before': {}, 'after': manager.view(result, payload)}}
+                'diff': {'before': {}, 'after': manager.view(predicted, payload)}}
 
     payload = manager.update_payload(current)
     if not payload:
         before = manager.view(current)
         return {'changed': False, name: manager.returned(current), 'diff': {'before': before, 'after': before}}
-    result = manager.predict(current, payload) if check_mode else manager.update(current, payload)
+    predicted = manager.predict(current, payload)
+    result = predicted if check_mode else manager.update(current, payload)
     return {'changed': True, name: manager.returned(result),
-            'diff': {'before': manager.view(current), 'after': manager.view(result, payload)}}
+            'diff': {'before': manager.view(current), 'after': manager.view(predicted, payload)}}

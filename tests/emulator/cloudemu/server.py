@@ -1,0 +1,283 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""HTTP front of the emulator: routing, authentication, request log, fault injection, admin API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import threading
+import time
+import uuid
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from . import huawei_auth
+from .base import Request, Response
+from .elb import ElbService
+from .iam import IamService
+
+DEFAULTS = dict(
+    access_key='CERTFLEETEMULATORAK1',
+    secret_key='certfleet-emulator-secret-key-do-not-use-0',
+    temp_access_key='CERTFLEETEMULATORTMP',
+    temp_secret_key='certfleet-emulator-temporary-secret-key-0',
+    security_token='certfleet-emulator-security-token',
+    auth_token='certfleet-emulator-iam-token',
+    region='cn-north-4',
+    project_id='0a7c1c2b3d4e5f60718293a4b5c6d7e8',
+)
+
+
+class Fault:
+    """A rule that replaces (or delays) the next ``count`` matching responses."""
+
+    def __init__(self, spec):
+        self.method = (spec.get('method') or '').upper() or None
+        self.path = re.compile(spec.get('path') or '.*')
+        self.count = int(spec.get('count', 1))
+        self.status = spec.get('status')
+        self.headers = spec.get('headers') or {}
+        self.body = spec.get('body')
+        self.delay = float(spec.get('delay') or 0)
+        self.drop = bool(spec.get('drop'))
+        self.malformed = bool(spec.get('malformed'))
+
+    def matches(self, method, path):
+        return self.count > 0 and (self.method in (None, method)) and self.path.search(path) is not None
+
+
+class Emulator:
+    """All emulated services and the shared bookkeeping."""
+
+    def __init__(self, options):
+        self.options = options
+        self.lock = threading.RLock()
+        self.huawei_credentials = huawei_auth.Credentials(
+            options.access_key, options.secret_key, options.temp_access_key, options.temp_secret_key,
+            options.security_token, options.auth_token)
+        self.services = {
+            'iam': IamService(self),
+            'elb': ElbService(self),
+        }
+        self.routes = []
+        for service in self.services.values():
+            self.routes.extend(service.routes())
+        self.requests = []
+        self.faults = []
+
+    def reset(self):
+        with self.lock:
+            for service in self.services.values():
+                service.reset()
+            self.requests = []
+            self.faults = []
+
+    def log(self, method, path, query, status, service):
+        with self.lock:
+            self.requests.append(dict(seq=len(self.requests) + 1, method=method, path=path, query=query,
+                                      status=status, service=service, time=time.time()))
+
+    def take_fault(self, method, path):
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.count -= 1
+                    return fault
+        return None
+
+    def route(self, method, path):
+        allowed = False
+        for route in self.routes:
+            match = route.pattern.match(path)
+            if match:
+                if route.method == method:
+                    return route, match
+                allowed = True
+        return None, allowed
+
+    # Admin API -------------------------------------------------------------------------------
+    def admin(self, request):
+        action = request.path[len('/_emulator/'):].strip('/')
+        method = request.method
+        if action == 'health' and method == 'GET':
+            return Response(200, {'status': 'ok'})
+        if action == 'reset' and method == 'POST':
+            self.reset()
+            return Response(200, {'status': 'reset'})
+        if action == 'requests' and method == 'GET':
+            since = int(request.query_value('since', 0))
+            with self.lock:
+                entries = [dict(entry) for entry in self.requests if entry['seq'] > since]
+            return Response(200, {'requests': entries})
+        if action == 'requests' and method == 'DELETE':
+            with self.lock:
+                self.requests = []
+            return Response(200, {'status': 'cleared'})
+        if action == 'faults' and method == 'POST':
+            spec = request.json() or {}
+            specs = spec if isinstance(spec, list) else [spec]
+            with self.lock:
+                self.faults.extend(Fault(item) for item in specs)
+            return Response(201, {'faults': len(self.faults)})
+        if action == 'faults' and method == 'DELETE':
+            with self.lock:
+                self.faults = []
+            return Response(200, {'status': 'cleared'})
+        if action == 'seed' and method == 'POST':
+            spec = request.json() or {}
+            created = {}
+            with self.lock:
+                for name, data in spec.items():
+                    if name not in self.services:
+                        return Response(400, {'error': 'unknown service %r' % name})
+                    created[name] = self.services[name].seed(data)
+            return Response(201, created)
+        return Response(404, {'error': 'unknown admin call %s %s' % (method, request.path)})
+
+
+def huawei_error(status, code, message, request_id):
+    return Response(status, {'error_code': code, 'error_msg': message, 'request_id': request_id},
+                    {'X-Request-Id': request_id})
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    server_version = 'certfleet-emulator'
+    emulator = None  # set by make_server
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass
+
+    def _handle(self):
+        parts = urlsplit(self.path)
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length else b''
+        headers = dict((name.lower(), value) for name, value in self.headers.items())
+        request = Request(self.command, parts.path, parts.query, headers, body)
+        if parts.path.startswith('/_emulator/'):
+            try:
+                response = self.emulator.admin(request)
+            except (ValueError, TypeError, KeyError, re.error) as exc:
+                response = Response(400, {'error': str(exc)})
+            return self._send(response)
+        self._serve_api(request)
+
+    def _serve_api(self, request):
+        emulator = self.emulator
+        request_id = uuid.uuid4().hex
+        route, found = emulator.route(request.method, request.path)
+        service = route.service if route else 'unknown'
+        fault = emulator.take_fault(request.method, request.path)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.drop:
+                emulator.log(request.method, request.path, request.raw_query, 'dropped', service)
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            if fault.malformed:
+                emulator.log(request.method, request.path, request.raw_query, 200, service)
+                return self._send(Response(200, raw=b'{"certificate": {"id": <html>', headers={
+                    'Content-Type': 'application/json'}))
+            if fault.status:
+                body = fault.body
+                if body is None:
+                    body = fault_body(fault.status, request_id)
+                emulator.log(request.method, request.path, request.raw_query, fault.status, service)
+                return self._send(Response(fault.status, body, dict(fault.headers, **{'X-Request-Id': request_id})))
+        if route is None:
+            status = 405 if found else 404
+            response = huawei_error(status, 'APIGW.0101', 'The API does not exist or has not been published in '
+                                    'the environment', request_id)
+        else:
+            response = self._dispatch(route, found, request, request_id)
+        emulator.log(request.method, request.path, request.raw_query, response.status, service)
+        self._send(response)
+
+    def _dispatch(self, route, match, request, request_id):
+        service = self.emulator.services[route.service]
+        if route.auth == 'huawei':
+            try:
+                huawei_auth.verify(self.emulator.huawei_credentials, request.method, request.path,
+                                   request.raw_query, request.headers, request.body)
+            except huawei_auth.AuthFailure as failure:
+                return service.auth_error(failure, request_id)
+        request.match = match
+        request.request_id = request_id
+        try:
+            with self.emulator.lock:
+                return route.handler(request)
+        except ValueError as exc:
+            return service.bad_request(str(exc), request_id)
+
+    def _send(self, response):
+        if response.raw is not None:
+            payload = response.raw
+        elif response.body is None:
+            payload = b''
+        else:
+            payload = json.dumps(response.body).encode('utf-8')
+        self.send_response(response.status)
+        headers = {'Content-Type': 'application/json;charset=UTF-8'} if payload else {}
+        headers.update(response.headers)
+        for name, value in headers.items():
+            self.send_header(name, str(value))
+        self.send_header('Content-Length', str(len(payload)))
+        self.end_headers()
+        if payload and self.command != 'HEAD':
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
+
+
+def fault_body(status, request_id):
+    if status == 429:
+        return {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached',
+                'request_id': request_id}
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = 'Error'
+    return {'error_code': 'APIGW.%04d' % status, 'error_msg': phrase, 'request_id': request_id}
+
+
+def make_server(options, port=0, host='127.0.0.1'):
+    emulator = Emulator(options)
+    handler = type('BoundHandler', (Handler,), {'emulator': emulator})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    server.emulator = emulator
+    return server
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='certfleet.cloud emulator of the Huawei Cloud and Wangsu APIs')
+    parser.add_argument('--port', type=int, default=0, help='TCP port on 127.0.0.1; 0 picks a free one')
+    parser.add_argument('--host', default='127.0.0.1')
+    for name, value in DEFAULTS.items():
+        parser.add_argument('--' + name.replace('_', '-'), default=value, help='default: %(default)s')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    options = parse_args(argv)
+    server = make_server(options, options.port, options.host)
+    print('ready http://%s:%d' % (options.host, server.server_address[1]), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -15,7 +15,7 @@ import json
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import quote, unquote, urlsplit, parse_qsl
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.http import (
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
     ApiError, HttpClient, RetryPolicy, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 )
 
@@ -249,8 +249,7 @@ class HuaweiCloudClient:
             page_query = query + [('limit', limit)] + ([('marker', marker)] if marker else [])
             body = self.request('GET', path, page_query)
             items = body.get(items_key) or []
-            for item in items:
-                yield item
+            yield from items
             next_marker = (body.get('page_info') or {}).get('next_marker')
             if not items or not next_marker or next_marker == marker:
                 return
@@ -263,8 +262,7 @@ class HuaweiCloudClient:
         while True:
             body = self.request('GET', path, query + [('offset', offset), ('limit', limit)])
             items = body.get(items_key) or []
-            for item in items:
-                yield item
+            yield from items
             offset += len(items)
             total = body.get('total')
             if not items or len(items) < limit or (total is not None and offset >= total):

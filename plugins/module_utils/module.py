@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.http import ApiError, REQUESTS_IMPORT_ERROR
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import ApiError, REQUESTS_IMPORT_ERROR
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import PemError, CRYPTOGRAPHY_IMPORT_ERROR
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import (
     ConfigurationError, HuaweiCloudClient, huaweicloud_argument_spec,
@@ -71,8 +71,7 @@ class CertfleetModule:
         except ConfigurationError as exc:
             self.fail(str(exc))
         except ApiError as exc:
-            kwargs = exc.to_fail_kwargs()
-            self.fail(kwargs.pop('msg'), **kwargs)
+            self.ansible.fail_json(**exc.to_fail_kwargs())
         self.ansible.exit_json(**result)
 
 

@@ -12,17 +12,17 @@ short_description: Manage Huawei Cloud ELB v3 certificates
 version_added: 0.1.0
 description:
   - Create, update (rotate, rename) and delete certificates of Huawei Cloud Elastic Load Balance
-    (ELB v3): server certificates, CA certificates (V(client)) and SM dual certificates (V(server_sm)).
+    (ELB v3) - server certificates, CA certificates (V(client)) and SM dual certificates (V(server_sm)).
   - The certificate is found by O(id), else by O(name) (and O(type) when given) through the
     API's server-side filters. A second identical run reads once and reports no change.
   - Certificates are compared by their DER encoding, so re-indented, CRLF or one-line PEM of the same
     certificate is no change. The private key is never compared as text and never returned;
     a key that belongs to an unchanged certificate is no change.
-  - Input is validated before any request is sent: the PEM parses, the key matches the certificate,
-    the certificate has not expired (unless O(allow_expired=true)), and lengths, enums and the domain
+  - Input is validated before any request is sent. The PEM must parse, the key must match the certificate,
+    the certificate must not have expired (unless O(allow_expired=true)), and lengths, enums and the domain
     grammar are those of the API. A failure names the option.
 author:
-  - certfleet.cloud maintainers
+  - certfleet.cloud maintainers (@certfleet)
 extends_documentation_fragment:
   - certfleet.cloud.huaweicloud
 attributes:
@@ -222,7 +222,7 @@ diff:
 
 import re
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.http import ApiError
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import ApiError
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import (
     HuaweiCloudModule, InputError, check_length,
 )

@@ -17,7 +17,7 @@ description:
     to find what a rotation must cover.
   - Private keys are never returned.
 author:
-  - certfleet.cloud maintainers
+  - certfleet.cloud maintainers (@certfleet)
 extends_documentation_fragment:
   - certfleet.cloud.huaweicloud
 attributes:

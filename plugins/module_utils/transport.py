@@ -4,6 +4,9 @@
 
 """Provider-neutral HTTP transport: one session, timeouts, TLS, retries, JSON and errors.
 
+(The design calls this file ``http.py``; a module of that name is resolved to the standard
+library's ``http`` package by ansible-test's pylint, hence ``transport.py``.)
+
 Providers plug in two callables: ``sign(prepared)`` adds authentication to every
 attempt (a retry is re-signed, so its date header stays fresh) and
 ``parse_error(status, body, headers)`` maps the service's error body onto

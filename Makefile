@@ -1,0 +1,59 @@
+# certfleet.cloud: `make test` and `make demo` work on a fresh clone; each builds what it needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+PYTHON_VERSION ?= $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+ANSIBLE_CORE ?= ansible-core>=2.19,<2.20
+BUILD := $(CURDIR)/build
+VENV ?= $(BUILD)/venv-$(PYTHON_VERSION)
+COLLECTIONS := $(BUILD)/collections
+COLLECTION := $(COLLECTIONS)/ansible_collections/certfleet/cloud
+TEST_ROOT := $(BUILD)/test-root/ansible_collections/certfleet/cloud
+GET_PIP_CACHE := $(HOME)/.ansible/test/cache
+GET_PIP_VERSIONS := 24_2
+
+# The matrix run: newest ansible-core on Python 3.12 (pyenv keeps it off PATH here).
+MATRIX_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null))
+MATRIX_CORE ?= ansible-core>=2.21.0,<2.22
+
+.PHONY: all test test-matrix demo sanity units integration venv layout emulator clean
+
+all: test
+
+$(VENV)/.installed: requirements.txt tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q "$(ANSIBLE_CORE)" -r requirements.txt -r tests/requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Playbooks find the collection through this link; ansible-test gets a copy (see hack/run_tests.py).
+# ansible-test cannot download its pip bootstrap script here: a stand-in is cached where none is.
+layout:
+	@mkdir -p $(dir $(COLLECTION))
+	@ln -sfn $(CURDIR) $(COLLECTION)
+	@mkdir -p $(GET_PIP_CACHE)
+	@for v in $(GET_PIP_VERSIONS); do \
+	  [ -e $(GET_PIP_CACHE)/get_pip_$$v.py ] || cp hack/get_pip_standin.py $(GET_PIP_CACHE)/get_pip_$$v.py; \
+	done
+
+test: venv layout
+	$(VENV)/bin/python hack/run_tests.py --venv $(VENV) --collection $(TEST_ROOT) --python $(PYTHON_VERSION)
+
+sanity units integration: venv layout
+	$(VENV)/bin/python hack/run_tests.py --venv $(VENV) --collection $(TEST_ROOT) --python $(PYTHON_VERSION) --only $@
+
+test-matrix: layout
+	@test -n "$(MATRIX_PYTHON)" || { echo "python3.12 not found"; exit 1; }
+	$(MAKE) venv PYTHON=$(MATRIX_PYTHON) ANSIBLE_CORE="$(MATRIX_CORE)" VENV=$(BUILD)/venv-matrix
+	$(BUILD)/venv-matrix/bin/python hack/run_tests.py --venv $(BUILD)/venv-matrix --collection $(TEST_ROOT) \
+	  --python $$($(MATRIX_PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') --only sanity,units
+
+demo: venv layout
+	$(VENV)/bin/python hack/run_demo.py --venv $(VENV) --collections $(COLLECTIONS)
+
+emulator: venv
+	$(VENV)/bin/python tests/emulator/serve.py --port $${PORT:-8080}
+
+clean:
+	rm -rf $(BUILD) tests/output

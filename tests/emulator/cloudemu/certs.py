@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Throwaway CA and certificates for tests and the demo.
+
+``python -m cloudemu.certs OUTDIR [--name NAME]`` writes, for a test CA and NAME:
+``ca.pem``, ``<NAME>.pem`` (leaf), ``<NAME>.key``, ``<NAME>.fullchain.pem`` (leaf + CA),
+``<NAME>-rotated.*`` (a second leaf with a new key), ``expired.pem``/``expired.key``,
+``other.key`` (a key that matches nothing) and ``client-ca.pem``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+
+def new_key(kind='ec'):
+    if kind == 'rsa':
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def key_pem(key):
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode('ascii')
+
+
+def cert_pem(certificate):
+    return certificate.public_bytes(serialization.Encoding.PEM).decode('ascii')
+
+
+def make_ca(common_name='certfleet test CA', key=None, days=3650):
+    key = key or new_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=days))
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    return certificate, key
+
+
+def make_leaf(ca_certificate, ca_key, domains, key=None, not_before_days=-1, days=90):
+    key = key or new_key()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    start = now + datetime.timedelta(days=not_before_days)
+    certificate = (x509.CertificateBuilder()
+                   .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domains[0])]))
+                   .issuer_name(ca_certificate.subject).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=days))
+                   .add_extension(x509.SubjectAlternativeName([x509.DNSName(d) for d in domains]), critical=False)
+                   .sign(ca_key, hashes.SHA256()))
+    return certificate, key
+
+
+def write_set(outdir, name='www.example.com', domains=None):
+    os.makedirs(outdir, exist_ok=True)
+    domains = domains or [name]
+    ca, ca_key = make_ca()
+    files = {'ca.pem': cert_pem(ca)}
+    for suffix in ('', '-rotated'):
+        leaf, key = make_leaf(ca, ca_key, domains)
+        files['%s%s.pem' % (name, suffix)] = cert_pem(leaf)
+        files['%s%s.key' % (name, suffix)] = key_pem(key)
+        files['%s%s.fullchain.pem' % (name, suffix)] = cert_pem(leaf) + cert_pem(ca)
+    expired, expired_key = make_leaf(ca, ca_key, domains, not_before_days=-30, days=10)
+    files['expired.pem'] = cert_pem(expired)
+    files['expired.key'] = key_pem(expired_key)
+    files['other.key'] = key_pem(new_key())
+    client_ca, dummy = make_ca('certfleet client CA')
+    files['client-ca.pem'] = cert_pem(client_ca)
+    for filename, content in files.items():
+        with open(os.path.join(outdir, filename), 'w') as handle:
+            handle.write(content)
+    return files
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('outdir')
+    parser.add_argument('--name', default='www.example.com')
+    parser.add_argument('--domain', action='append', help='SAN domains (default: NAME)')
+    args = parser.parse_args(argv)
+    for filename in sorted(write_set(args.outdir, args.name, args.domain)):
+        print(os.path.join(args.outdir, filename))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

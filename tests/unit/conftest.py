@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Shared fixtures: an in-process emulator on a free port and throwaway certificates."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import urllib.request
+
+import pytest
+
+EMULATOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'emulator')
+sys.path.insert(0, EMULATOR_DIR)
+
+from cloudemu import certs as emulator_certs  # noqa: E402  pylint: disable=wrong-import-position
+from cloudemu.server import DEFAULTS, make_server  # noqa: E402  pylint: disable=wrong-import-position
+
+
+class RunningEmulator:
+    def __init__(self, server):
+        self.server = server
+        self.state = server.emulator
+        self.url = 'http://127.0.0.1:%d' % server.server_address[1]
+        self.options = server.emulator.options
+
+    def admin(self, method, action, payload=None):
+        data = json.dumps(payload).encode('utf-8') if payload is not None else None
+        request = urllib.request.Request(self.url + '/_emulator/' + action, data=data, method=method,
+                                         headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request) as response:  # nosec - loopback only
+            return json.loads(response.read().decode('utf-8'))
+
+    def requests(self):
+        return self.admin('GET', 'requests')['requests']
+
+    def params(self, **overrides):
+        """Module-style connection options for this emulator."""
+        params = dict(access_key=self.options.access_key, secret_key=self.options.secret_key,
+                      security_token=None, auth_token=None, region=self.options.region,
+                      project_id=self.options.project_id, endpoint=self.url, iam_endpoint=self.url,
+                      validate_certs=True, ca_bundle=None, timeout=5, max_retries=2)
+        params.update(overrides)
+        return params
+
+
+@pytest.fixture(scope='session')
+def emulator_server():
+    server = make_server(argparse.Namespace(**DEFAULTS))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield RunningEmulator(server)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def emulator(emulator_server):
+    emulator_server.admin('POST', 'reset')
+    return emulator_server
+
+
+@pytest.fixture(scope='session')
+def pki(tmp_path_factory):
+    """Paths and texts of a throwaway PKI (see cloudemu.certs.write_set)."""
+    directory = str(tmp_path_factory.mktemp('pki'))
+    return emulator_certs.write_set(directory)

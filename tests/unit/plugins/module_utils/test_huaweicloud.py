@@ -1,0 +1,214 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The signer against huaweicloudsdkcore's (the oracle), and the client against the emulator."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import Signer
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import ApiError
+from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import (
+    AkSkSigner, ConfigurationError, HuaweiCloudClient, build_url, canonical_query, canonical_uri,
+)
+
+AK = 'HPUABCDEFGHIJKLMNOPQ'
+SK = 'sk-0123456789abcdefghijklmnopqrstuvwxyzAB'
+FIXED_DATE = '20261122T101500Z'
+
+
+class OracleCredentials:
+    ak = AK
+    sk = SK
+
+
+def oracle_authorization(method, host, resource_path, query_params, headers, body):
+    request = SdkRequest(method=method, schema='https', host=host, resource_path=resource_path,
+                         query_params=list(query_params), header_params=dict(headers), body=body)
+    Signer(OracleCredentials).sign(request)
+    return request.header_params['Authorization'], request.uri
+
+
+def our_authorization(method, host, resource_path, query_params, headers, body):
+    url = build_url('https://' + host, resource_path, query_params)
+    added = AkSkSigner(AK, SK).sign(method, url, headers, body)
+    return added['Authorization'], url[len('https://' + host):]
+
+
+FIXED_VECTORS = [
+    ('GET', 'elb.cn-north-4.myhuaweicloud.com', '/v3/0a7c1c2b3d4e5f60718293a4b5c6d7e8/elb/certificates', [], b''),
+    ('GET', 'elb.cn-north-4.myhuaweicloud.com', '/v3/p/elb/certificates',
+     [('name', ['web', 'api']), ('limit', '2000'), ('page_reverse', True)], b''),
+    ('POST', 'elb.cn-north-4.myhuaweicloud.com', '/v3/p/elb/certificates', [],
+     b'{"certificate":{"name":"web","type":"server"}}'),
+    ('PUT', '127.0.0.1:8080', '/v3/p/elb/certificates/233a325e5e3e4ce8beeb320aa714cc12', [],
+     '{"certificate":{"name":"My Certificate","description":"Update my Certificate."}}'.encode('utf-8')),
+    ('DELETE', 'elb.ap-southeast-1.myhuaweicloud.com', '/v3/p/elb/certificates/abc', [], b''),
+    ('GET', 'h', '/v1/a%20b/%E4%B8%AD/~x', [('q', 'a+b c/~!*\'()')], b''),
+    ('GET', 'h', '/', [('empty', '')], b''),
+]
+
+
+@pytest.mark.parametrize('method, host, path, query, body', FIXED_VECTORS)
+def test_fixed_vectors_match_the_sdk(method, host, path, query, body):
+    headers = {'Content-Type': 'application/json', 'X-Sdk-Date': FIXED_DATE, 'User-Agent': 'certfleet',
+               'X-Project-Id': '0a7c1c2b3d4e5f60718293a4b5c6d7e8'}
+    expected, expected_uri = oracle_authorization(method, host, path, query, headers, body)
+    actual, actual_uri = our_authorization(method, host, path, query, headers, body)
+    assert actual == expected
+    assert actual_uri == expected_uri
+
+
+def test_known_signature_value():
+    """A pinned value guards against the oracle and us drifting together."""
+    actual, dummy = our_authorization('GET', 'elb.cn-north-4.myhuaweicloud.com', '/v3/p/elb/certificates',
+                                      [('limit', '10')], {'X-Sdk-Date': FIXED_DATE}, b'')
+    assert actual.startswith('SDK-HMAC-SHA256 Access=%s, SignedHeaders=host;x-sdk-date, Signature=' % AK)
+    expected, dummy = oracle_authorization('GET', 'elb.cn-north-4.myhuaweicloud.com', '/v3/p/elb/certificates',
+                                           [('limit', '10')], {'X-Sdk-Date': FIXED_DATE}, b'')
+    assert actual == expected
+
+
+segment_text = st.text(alphabet=st.characters(blacklist_categories=('Cs',), blacklist_characters='/%'),
+                       min_size=0, max_size=12)
+query_text = st.text(alphabet=st.characters(blacklist_categories=('Cs',)), min_size=0, max_size=12)
+header_value = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7e), min_size=1, max_size=20)
+
+
+@st.composite
+def requests_to_sign(draw):
+    method = draw(st.sampled_from(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD']))
+    segments = draw(st.lists(segment_text, min_size=1, max_size=5))
+    # The SDK puts path parameters in already percent-encoded with quote(safe='').
+    from urllib.parse import quote
+    path = '/' + '/'.join(quote(segment, safe='') for segment in segments)
+    keys = draw(st.lists(st.text(alphabet=st.characters(blacklist_categories=('Cs',)), min_size=1, max_size=8),
+                         min_size=0, max_size=3, unique=True))
+    query = []
+    for key in keys:
+        if draw(st.booleans()):
+            query.append((key, draw(st.lists(query_text, min_size=1, max_size=3))))
+        else:
+            query.append((key, draw(st.one_of(query_text, st.booleans()))))
+    body = draw(st.one_of(st.just(b''), st.binary(min_size=1, max_size=64),
+                          st.text(max_size=40).map(lambda text: text.encode('utf-8'))))
+    headers = {'X-Sdk-Date': draw(st.datetimes(min_value=datetime.datetime(2000, 1, 1),
+                                               max_value=datetime.datetime(2099, 1, 1))).strftime('%Y%m%dT%H%M%SZ')}
+    if draw(st.booleans()):
+        headers['Content-Type'] = draw(st.sampled_from(['application/json', 'application/json;charset=UTF-8']))
+    for name in draw(st.lists(st.sampled_from(['X-Project-Id', 'X-Security-Token', 'User-Agent', 'X_Ignored']),
+                              unique=True)):
+        headers[name] = draw(header_value)
+    host = draw(st.sampled_from(['elb.cn-north-4.myhuaweicloud.com', '127.0.0.1:18080', 'h']))
+    return method, host, path, query, headers, body
+
+
+@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(requests_to_sign())
+def test_generated_requests_match_the_sdk(case):
+    method, host, path, query, headers, body = case
+    expected, expected_uri = oracle_authorization(method, host, path, [(k, list(v) if isinstance(v, list) else v)
+                                                                       for k, v in query], headers, body)
+    actual, actual_uri = our_authorization(method, host, path, query, headers, body)
+    assert actual == expected
+    assert actual_uri == expected_uri
+
+
+def test_canonical_uri_always_ends_with_a_slash():
+    assert canonical_uri('/v3/p/elb/certificates') == '/v3/p/elb/certificates/'
+    assert canonical_uri('/') == '/'
+    assert canonical_uri('/a%2Fb') == '/a/b/'
+
+
+def test_canonical_query_sorts_repeats_and_encodes():
+    assert canonical_query([('b', '2'), ('a', ['y', 'x']), ('c', True), ('d', None)]) == 'a=x&a=y&b=2&c=true'
+    assert canonical_query([('k', 'a b/~')]) == 'k=a%20b%2F~'
+
+
+# The client against the emulator ------------------------------------------------------------------
+
+def test_client_lists_and_shows_through_the_emulator(emulator):
+    client = HuaweiCloudClient(emulator.params(), 'elb')
+    assert list(client.list_by_marker(client.path('/v3/{project_id}/elb/certificates'), 'certificates')) == []
+
+
+def test_project_id_is_looked_up_once_with_iam(emulator):
+    client = HuaweiCloudClient(emulator.params(project_id=None), 'elb')
+    for dummy in range(3):
+        client.request('GET', client.path('/v3/{project_id}/elb/certificates'))
+    paths = [entry['path'] for entry in emulator.requests()]
+    assert paths.count('/v3/projects') == 1
+    assert client.project_id == emulator.options.project_id
+
+
+def test_unknown_region_reports_zero_projects(emulator):
+    client = HuaweiCloudClient(emulator.params(project_id=None, region='xx-nowhere-1'), 'elb')
+    with pytest.raises(ApiError) as caught:
+        dummy = client.project_id
+    assert 'IAM returned 0 projects' in caught.value.message
+
+
+def test_wrong_secret_key_is_refused_with_the_gateway_error(emulator):
+    client = HuaweiCloudClient(emulator.params(secret_key='wrong'), 'elb')
+    with pytest.raises(ApiError) as caught:
+        client.request('GET', client.path('/v3/{project_id}/elb/certificates'))
+    assert caught.value.status == 401
+    assert caught.value.error_code == 'APIGW.0301'
+    assert 'verify aksk signature fail' in caught.value.message
+
+
+def test_temporary_credentials_need_their_security_token(emulator):
+    options = emulator.options
+    good = HuaweiCloudClient(emulator.params(access_key=options.temp_access_key, secret_key=options.temp_secret_key,
+                                             security_token=options.security_token), 'elb')
+    good.request('GET', good.path('/v3/{project_id}/elb/certificates'))
+    missing = HuaweiCloudClient(emulator.params(access_key=options.temp_access_key,
+                                                secret_key=options.temp_secret_key), 'elb')
+    with pytest.raises(ApiError) as caught:
+        missing.request('GET', missing.path('/v3/{project_id}/elb/certificates'))
+    assert caught.value.status == 401
+
+
+def test_auth_token_instead_of_signing(emulator):
+    client = HuaweiCloudClient(emulator.params(access_key=None, secret_key=None,
+                                               auth_token=emulator.options.auth_token), 'elb')
+    client.request('GET', client.path('/v3/{project_id}/elb/certificates'))
+    bad = HuaweiCloudClient(emulator.params(access_key=None, secret_key=None, auth_token='forged'), 'elb')
+    with pytest.raises(ApiError) as caught:
+        bad.request('GET', bad.path('/v3/{project_id}/elb/certificates'))
+    assert 'decrypt token fail' in caught.value.message
+
+
+def test_marker_pagination_reads_every_page(emulator, pki):
+    certificate = pki['ca.pem']
+    emulator.admin('POST', 'seed', {'elb': {'certificates': [
+        {'name': 'c%04d' % index, 'type': 'client', 'certificate': certificate} for index in range(5)]}})
+    client = HuaweiCloudClient(emulator.params(), 'elb')
+    names = [item['name'] for item in client.list_by_marker(client.path('/v3/{project_id}/elb/certificates'),
+                                                            'certificates', limit=2)]
+    assert names == ['c0000', 'c0001', 'c0002', 'c0003', 'c0004']
+    assert len([entry for entry in emulator.requests() if entry['method'] == 'GET']) == 3
+
+
+@pytest.mark.parametrize('params, message', [
+    (dict(access_key=None), 'access_key and secret_key are required'),
+    (dict(endpoint=None, region=None), 'region is required'),
+    (dict(max_retries=-1), 'max_retries'),
+    (dict(timeout=0), 'timeout'),
+])
+def test_configuration_errors_name_the_option(emulator, params, message):
+    with pytest.raises(ConfigurationError) as caught:
+        HuaweiCloudClient(emulator.params(**params), 'elb')
+    assert message in str(caught.value)
+
+
+def test_default_endpoint_follows_service_and_region():
+    client = HuaweiCloudClient(dict(access_key='a', secret_key='b', region='cn-north-4', project_id='p'), 'elb')
+    assert client.endpoint == 'https://elb.cn-north-4.myhuaweicloud.com'
+    assert client.iam_endpoint == 'https://iam.cn-north-4.myhuaweicloud.com'

@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import (
+    REDACTED, REDACTED_CHANGED, ResourceManager, reconcile, same_value,
+)
+
+
+class FakeModule:
+    def __init__(self, check_mode=False, **params):
+        self.check_mode = check_mode
+        self.params = params
+
+
+class Widget(ResourceManager):
+    """A resource with a PEM field, a secret and a plain field; records every write."""
+
+    resource_name = 'widget'
+    diff_fields = ('name', 'certificate', 'secret')
+    pem_fields = ('certificate',)
+    secret_fields = ('secret',)
+
+    def __init__(self, module, current=None, desired=None):
+        super().__init__(module)
+        self.current = current
+        self.desired = desired or {}
+        self.writes = []
+
+    def find(self):
+        return self.current
+
+    def create_payload(self):
+        return dict(self.desired)
+
+    def update_payload(self, current):
+        return dict((k, v) for k, v in self.desired.items() if k == 'secret' or current.get(k) != v)
+
+    def create(self, payload):
+        self.writes.append(('create', payload))
+        return dict(payload, id='new', computed='by-service')
+
+    def update(self, current, payload):
+        self.writes.append(('update', payload))
+        return dict(current, **payload)
+
+    def delete(self, current):
+        self.writes.append(('delete', current['id']))
+
+
+SECRET = 'TOP-SECRET-VALUE'
+
+
+def run(check_mode, state, current=None, desired=None):
+    widget = Widget(FakeModule(check_mode), current, desired)
+    return reconcile(widget.module, widget, state), widget.writes
+
+
+def test_absent_and_missing_is_no_change():
+    result, writes = run(False, 'absent')
+    assert result == {'changed': False, 'widget': None, 'diff': {'before': {}, 'after': {}}} and writes == []
+
+
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_absent_deletes_unless_check_mode(check_mode):
+    result, writes = run(check_mode, 'absent', current={'id': 'x', 'name': 'a', 'secret': SECRET})
+    assert result['changed'] is True
+    assert result['diff'] == {'before': {'name': 'a', 'secret': REDACTED}, 'after': {}}
+    assert writes == ([] if check_mode else [('delete', 'x')])
+
+
+def test_create_reports_the_same_diff_in_check_mode_and_for_real(pki):
+    desired = {'name': 'w', 'certificate': pki['www.example.com.pem'], 'secret': SECRET}
+    checked, check_writes = run(True, 'present', desired=desired)
+    real, real_writes = run(False, 'present', desired=desired)
+    assert checked['changed'] is real['changed'] is True
+    assert checked['diff'] == real['diff']
+    assert check_writes == [] and len(real_writes) == 1
+    after = real['diff']['after']
+    assert after['secret'] == REDACTED_CHANGED
+    assert after['certificate'][0]['subject'] == 'CN=www.example.com'
+    assert real['widget'] == {'name': 'w', 'certificate': pki['www.example.com.pem'], 'id': 'new',
+                              'computed': 'by-service'}
+
+
+def test_no_change_returns_the_current_resource_and_same_diff_sides():
+    current = {'id': 'x', 'name': 'w'}
+    result, writes = run(False, 'present', current=current, desired={'name': 'w'})
+    assert result['changed'] is False and writes == []
+    assert result['diff']['before'] == result['diff']['after'] == {'name': 'w'}
+    assert result['widget'] == current
+
+
+def test_update_in_check_mode_sends_nothing_and_predicts():
+    result, writes = run(True, 'present', current={'id': 'x', 'name': 'old'}, desired={'name': 'new'})
+    assert writes == [] and result['changed'] is True
+    assert result['diff'] == {'before': {'name': 'old'}, 'after': {'name': 'new'}}
+    assert result['widget'] == {'id': 'x', 'name': 'new'}
+
+
+def test_secrets_never_reach_the_result(pki):
+    for check_mode in (True, False):
+        result, dummy = run(check_mode, 'present', current={'id': 'x', 'name': 'w', 'secret': SECRET},
+                            desired={'name': 'w2', 'secret': SECRET})
+        serialized = json.dumps(result)
+        assert SECRET not in serialized
+        assert result['diff']['before']['secret'] == REDACTED
+
+
+def test_pem_never_reaches_the_diff(pki):
+    pem = pki['www.example.com.pem']
+    result, dummy = run(False, 'present', desired={'certificate': pem})
+    body_line = pem.splitlines()[1]
+    assert body_line not in json.dumps(result['diff'])
+
+
+def test_unparsable_stored_pem_is_flagged_not_shown():
+    result, dummy = run(False, 'present', current={'id': 'x', 'certificate': 'garbage'}, desired={})
+    assert result['diff']['before'] == {'certificate': {'unparsable': True}}
+
+
+@pytest.mark.parametrize('current, desired, same', [
+    (None, '', True), ('', None, True), ([], None, True), ('a', 'a', True), ('a', 'b', False), (None, 'b', False),
+])
+def test_same_value_treats_empty_and_missing_alike(current, desired, same):
+    assert same_value(current, desired) is same

@@ -338,16 +338,21 @@ class ElbService:
     # Admin seeding -----------------------------------------------------------------------------
     def seed(self, data):
         created = []
-        for option in data.get('certificates', []):
-            cert_type = option.get('type', 'server')
-            record = self.new_record(cert_type, option.get('enterprise_project_id', '0'))
-            if option.get('id'):
-                record['id'] = option['id']
-            record.update(self._validated(option, cert_type))
-            if record['source'] is None:
-                record['source'] = ''
-            self.certificates[record['id']] = record
-            created.append(record['id'])
+        for template in data.get('certificates', []):
+            # ``copies: N`` repeats one certificate N times; ``{index}`` in its name numbers them.
+            copies = int(template.get('copies', 1))
+            cert_type = template.get('type', 'server')
+            fields = self._validated(dict((k, v) for k, v in template.items() if k != 'name'), cert_type)
+            for index in range(copies):
+                record = self.new_record(cert_type, template.get('enterprise_project_id', '0'))
+                if template.get('id') and copies == 1:
+                    record['id'] = template['id']
+                record.update(fields)
+                record['name'] = str(template.get('name', '')).replace('{index}', str(index))
+                if record['source'] is None:
+                    record['source'] = ''
+                self.certificates[record['id']] = record
+                created.append(record['id'])
         for listener in data.get('listeners', []):
             self.listeners[listener.get('id') or uuid.uuid4().hex] = list(listener.get('certificate_ids', []))
         if 'private_key_echo' in data:

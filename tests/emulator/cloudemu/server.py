@@ -47,6 +47,8 @@ class Fault:
         self.delay = float(spec.get('delay') or 0)
         self.drop = bool(spec.get('drop'))
         self.malformed = bool(spec.get('malformed'))
+        # after: the service acts on the request first; only the answer is delayed or lost.
+        self.after = bool(spec.get('after'))
 
     def matches(self, method, path):
         return self.count > 0 and (self.method in (None, method)) and self.path.search(path) is not None
@@ -174,6 +176,18 @@ class Handler(BaseHTTPRequestHandler):
         route, found = emulator.route(request.method, request.path)
         service = route.service if route else 'unknown'
         fault = emulator.take_fault(request.method, request.path)
+        if fault is not None and fault.after:
+            response = self._dispatch(route, found, request, request_id) if route else None
+            status = response.status if response else 404
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.drop or response is None:
+                emulator.log(request.method, request.path, request.raw_query, 'dropped after %s' % status, service)
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            emulator.log(request.method, request.path, request.raw_query, status, service)
+            return self._send(response)
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)

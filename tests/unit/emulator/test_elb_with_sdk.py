@@ -1,0 +1,208 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The official SDK (huaweicloudsdkelb) works against the emulator unchanged, and is refused
+where the real service would refuse it."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions import exceptions
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcore.region.region import Region
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import Signer
+from huaweicloudsdkelb.v3 import (
+    CreateCertificateOption, CreateCertificateRequest, CreateCertificateRequestBody, DeleteCertificateRequest,
+    ElbClient, ListCertificatesRequest, ShowCertificateRequest, UpdateCertificateOption,
+    UpdateCertificateRequest, UpdateCertificateRequestBody,
+)
+
+
+def sdk_client(emulator, secret_key=None, project_id=True):
+    credentials = BasicCredentials(emulator.options.access_key, secret_key or emulator.options.secret_key,
+                                   emulator.options.project_id if project_id else None)
+    config = HttpConfig.get_default_config()
+    config.retry_times = 0
+    builder = ElbClient.new_builder().with_credentials(credentials).with_http_config(config)
+    if project_id:
+        return builder.with_endpoints([emulator.url]).build()
+    # Without a project id the SDK asks IAM for the region's project: the region must be known.
+    credentials.with_iam_endpoint(emulator.url)
+    return builder.with_region(Region(emulator.options.region, emulator.url)).build()
+
+
+def create(client, pki, **fields):
+    option = CreateCertificateOption(certificate=pki['www.example.com.fullchain.pem'],
+                                     private_key=pki['www.example.com.key'], **fields)
+    return client.create_certificate(CreateCertificateRequest(body=CreateCertificateRequestBody(
+        certificate=option))).certificate
+
+
+def test_full_lifecycle_with_the_sdk(emulator, pki):
+    client = sdk_client(emulator)
+    created = create(client, pki, name='web', domain='www.example.com,*.example.com', description='d')
+    assert len(created.id) == 32
+    assert created.common_name == 'www.example.com'
+    assert created.subject_alternative_names == ['www.example.com']
+    assert len(created.fingerprint) == 40
+    assert created.type == 'server'
+    assert created.private_key is None  # private key echo is off by default
+
+    listed = client.list_certificates(ListCertificatesRequest(name=['web'], limit=10))
+    assert [c.id for c in listed.certificates] == [created.id]
+    assert listed.page_info.current_count == 1
+
+    shown = client.show_certificate(ShowCertificateRequest(certificate_id=created.id)).certificate
+    assert shown.certificate == pki['www.example.com.fullchain.pem']
+
+    updated = client.update_certificate(UpdateCertificateRequest(
+        certificate_id=created.id,
+        body=UpdateCertificateRequestBody(certificate=UpdateCertificateOption(name='web2', description='new'))))
+    assert (updated.certificate.name, updated.certificate.description) == ('web2', 'new')
+
+    client.delete_certificate(DeleteCertificateRequest(certificate_id=created.id))
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        client.show_certificate(ShowCertificateRequest(certificate_id=created.id))
+    assert caught.value.status_code == 404
+    assert caught.value.error_code == 'ELB.8904'
+
+    methods = [(entry['method'], entry['status']) for entry in emulator.requests()]
+    assert methods == [('POST', 201), ('GET', 200), ('GET', 200), ('PUT', 200), ('DELETE', 204), ('GET', 404)]
+
+
+def test_sdk_resolves_the_project_through_emulated_iam(emulator):
+    client = sdk_client(emulator, project_id=False)
+    client.list_certificates(ListCertificatesRequest())
+    assert [entry['path'] for entry in emulator.requests()][0] == '/v3/projects'
+
+
+def test_wrong_secret_key_is_refused(emulator):
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        sdk_client(emulator, secret_key='not-the-secret').list_certificates(ListCertificatesRequest())
+    assert caught.value.status_code == 401
+    assert caught.value.error_code == 'APIGW.0301'
+    assert 'verify aksk signature fail' in caught.value.error_msg
+
+
+def signed_request(emulator, path, date=None, tamper=None, access_key=None):
+    class Credentials:
+        ak = access_key or emulator.options.access_key
+        sk = emulator.options.secret_key
+
+    host = emulator.url[len('http://'):]
+    headers = {'Content-Type': 'application/json'}
+    if date:
+        headers['X-Sdk-Date'] = date
+    request = SdkRequest(method='GET', schema='http', host=host, resource_path=path, query_params=[('limit', 5)],
+                         header_params=headers, body='')
+    Signer(Credentials).sign(request)
+    if tamper:
+        tamper(request)
+    http_request = urllib.request.Request(emulator.url + request.uri, headers=request.header_params, method='GET')
+    try:
+        with urllib.request.urlopen(http_request) as response:  # nosec - loopback only
+            return response.status, json.loads(response.read() or b'{}')
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def elb_path(emulator):
+    return '/v3/%s/elb/certificates' % emulator.options.project_id
+
+
+def test_untampered_signature_is_accepted(emulator):
+    assert signed_request(emulator, elb_path(emulator))[0] == 200
+
+
+@pytest.mark.parametrize('tamper', [
+    lambda r: r.header_params.update(Authorization=r.header_params['Authorization'][:-1] + (
+        '0' if r.header_params['Authorization'][-1] != '0' else '1')),
+    lambda r: setattr(r, 'uri', r.uri.replace('limit=5', 'limit=6')),
+    lambda r: r.header_params.update({'Content-Type': 'text/plain'}),
+])
+def test_tampered_requests_are_refused(emulator, tamper):
+    status, body = signed_request(emulator, elb_path(emulator), tamper=tamper)
+    assert status == 401
+    assert body['error_code'] == 'APIGW.0301'
+    assert 'verify aksk signature fail' in body['error_msg']
+
+
+def test_stale_sdk_date_is_refused(emulator):
+    stale = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=16)).strftime('%Y%m%dT%H%M%SZ')
+    status, body = signed_request(emulator, elb_path(emulator), date=stale)
+    assert status == 401 and 'more than 15 minutes' in body['error_msg']
+    recent = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=14)).strftime('%Y%m%dT%H%M%SZ')
+    assert signed_request(emulator, elb_path(emulator), date=recent)[0] == 200
+
+
+def test_unknown_access_key_is_refused(emulator):
+    status, body = signed_request(emulator, elb_path(emulator), access_key='UNKNOWNACCESSKEY0000')
+    assert status == 401 and 'ak not exist' in body['error_msg']
+
+
+def test_documented_constraints_are_enforced(emulator, pki):
+    client = sdk_client(emulator)
+    cases = [
+        dict(name='x' * 256),
+        dict(type='weird'),
+        dict(domain='-bad-.example.com'),
+        dict(domain=','.join('d%d.example.com' % i for i in range(101))),
+        dict(enc_certificate=pki['ca.pem']),
+    ]
+    for fields in cases:
+        with pytest.raises(exceptions.ClientRequestException) as caught:
+            create(client, pki, **fields)
+        assert caught.value.status_code == 400, fields
+        assert caught.value.error_code == 'ELB.8902', fields
+    mismatched = CreateCertificateOption(certificate=pki['www.example.com.pem'], private_key=pki['other.key'])
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        client.create_certificate(CreateCertificateRequest(body=CreateCertificateRequestBody(certificate=mismatched)))
+    assert 'does not match' in caught.value.error_msg
+    assert not [entry for entry in emulator.requests() if entry['status'] == 201]
+
+
+def test_emptying_the_domain_of_a_certificate_in_use_is_a_conflict(emulator, pki):
+    client = sdk_client(emulator)
+    created = create(client, pki, name='in-use', domain='www.example.com')
+    emulator.admin('POST', 'seed', {'elb': {'listeners': [{'id': 'l1', 'certificate_ids': [created.id]}]}})
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        client.update_certificate(UpdateCertificateRequest(certificate_id=created.id, body=UpdateCertificateRequestBody(
+            certificate=UpdateCertificateOption(domain=''))))
+    assert caught.value.status_code == 409
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        client.delete_certificate(DeleteCertificateRequest(certificate_id=created.id))
+    assert caught.value.status_code == 409
+
+
+def test_marker_paging_and_reverse_paging(emulator, pki):
+    emulator.admin('POST', 'seed', {'elb': {'certificates': [
+        {'name': 'c%d' % index, 'type': 'client', 'certificate': pki['ca.pem']} for index in range(5)]}})
+    client = sdk_client(emulator)
+    first = client.list_certificates(ListCertificatesRequest(limit=2))
+    assert [c.name for c in first.certificates] == ['c0', 'c1']
+    second = client.list_certificates(ListCertificatesRequest(limit=2, marker=first.page_info.next_marker))
+    assert [c.name for c in second.certificates] == ['c2', 'c3']
+    back = client.list_certificates(ListCertificatesRequest(limit=2, marker=second.page_info.previous_marker,
+                                                            page_reverse=True))
+    assert [c.name for c in back.certificates] == ['c0', 'c1']
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        client.list_certificates(ListCertificatesRequest(limit=2001))
+    assert caught.value.status_code == 400
+
+
+def test_fault_injection_answers_then_recovers(emulator):
+    emulator.admin('POST', 'faults', {'method': 'GET', 'path': '/elb/certificates$', 'status': 503, 'count': 1})
+    client = sdk_client(emulator)
+    with pytest.raises(exceptions.ServerResponseException) as caught:
+        client.list_certificates(ListCertificatesRequest())
+    assert caught.value.status_code == 503
+    client.list_certificates(ListCertificatesRequest())
+    assert [entry['status'] for entry in emulator.requests()] == [503, 200]

@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - reported by the module base class
 PEM_BLOCK = re.compile(
     r'-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----', re.DOTALL)
 PEM_HEADER_LINE = re.compile(r'^[A-Za-z-]+:.*$', re.MULTILINE)
+UNCLOSED_BEGIN = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----')
 PRIVATE_KEY_LABELS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY')
 ENCRYPTED_KEY_LABEL = 'ENCRYPTED PRIVATE KEY'
 
@@ -66,9 +67,15 @@ def pem_blocks(text, field):
         blocks.append((begin, der))
     leftovers = PEM_BLOCK.sub('', text).strip()
     if not blocks:
+        opened = UNCLOSED_BEGIN.search(text)
+        if opened:
+            raise PemError(field, 'has a "-----BEGIN %s-----" line without its "-----END %s-----" line '
+                                  '(truncated?)' % (opened.group(1), opened.group(1)))
         raise PemError(field, 'no PEM block found (expected "-----BEGIN ...-----")')
     if leftovers:
-        raise PemError(field, 'has text outside its PEM blocks: %r' % leftovers[:40])
+        # Only the size: the leftover may be a piece of a private key.
+        raise PemError(field, 'has %d characters of text outside its PEM blocks (truncated or pasted twice?)'
+                       % len(leftovers))
     if text.count('-----BEGIN ') != len(blocks) or text.count('-----END ') != len(blocks):
         raise PemError(field, 'has unbalanced BEGIN/END lines')
     return blocks

@@ -179,14 +179,16 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.after:
             response = self._dispatch(route, found, request, request_id) if route else None
             status = response.status if response else 404
+            # Logged when the service acts, as a real one would: the answer comes (or not) later.
+            dropped = fault.drop or response is None
+            emulator.log(request.method, request.path, request.raw_query,
+                         'dropped after %s' % status if dropped else status, service)
             if fault.delay:
                 time.sleep(fault.delay)
-            if fault.drop or response is None:
-                emulator.log(request.method, request.path, request.raw_query, 'dropped after %s' % status, service)
+            if dropped:
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
-            emulator.log(request.method, request.path, request.raw_query, status, service)
             return self._send(response)
         if fault is not None:
             if fault.delay:
@@ -238,15 +240,19 @@ class Handler(BaseHTTPRequestHandler):
             payload = b''
         else:
             payload = json.dumps(response.body).encode('utf-8')
-        self.send_response(response.status)
-        headers = {'Content-Type': 'application/json;charset=UTF-8'} if payload else {}
-        headers.update(response.headers)
-        for name, value in headers.items():
-            self.send_header(name, str(value))
-        self.send_header('Content-Length', str(len(payload)))
-        self.end_headers()
-        if payload and self.command != 'HEAD':
-            self.wfile.write(payload)
+        try:
+            self.send_response(response.status)
+            headers = {'Content-Type': 'application/json;charset=UTF-8'} if payload else {}
+            headers.update(response.headers)
+            for name, value in headers.items():
+                self.send_header(name, str(value))
+            self.send_header('Content-Length', str(len(payload)))
+            self.end_headers()
+            if payload and self.command != 'HEAD':
+                self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up first (a timeout fault did its job).
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 

@@ -39,4 +39,5 @@ ansible-playbook "$here/playbooks/canary.yml" "${vars[@]}" --diff -vvvv > "$work
     tail -50 "$work/vvvv.log"; exit 1; }
 "$python" "$here/files/find_secrets.py" "$work/vvvv.log" \
     "$work/pki/www.example.com.key" "$work/pki/www.example.com-rotated.key" "$work/pki/other.key" \
-    --literal "certfleet-emulator-secret-key-do-not-use-0"
+    --literal "certfleet-emulator-secret-key-do-not-use-0" \
+    $(for pem in "$work"/pki/*.pem; do printf -- '--public %s ' "$pem"; done)

@@ -72,12 +72,23 @@ def test_summary_has_no_pem(pki):
     ('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nAAAA\n',
      'outside its PEM blocks'),
     ('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----trailing', 'outside its PEM blocks'),
+    ('-----BEGIN CERTIFICATE-----\nMIIBVDCB/KADAgECAhQBSQeaNdA89OVxOB8PV', 'without its "-----END CERTIFICATE-----"'),
 ])
 def test_malformed_pem_is_reported_with_the_field(text, reason):
     with pytest.raises(PemError) as caught:
         pem_blocks(text, 'certificate')
     assert caught.value.field == 'certificate'
     assert reason in str(caught.value)
+
+
+def test_text_around_a_private_key_is_not_echoed(pki):
+    key = pki['www.example.com.key']
+    body = key.split('-----')[2].strip()
+    pasted_twice = key + body[:60]
+    with pytest.raises(PemError) as caught:
+        pem_blocks(pasted_twice, 'private_key')
+    assert 'outside its PEM blocks' in str(caught.value)
+    assert body[:20] not in str(caught.value)
 
 
 def test_garbage_der_is_reported():

@@ -4,7 +4,18 @@
 set -eu -o pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-emulator_dir="$(cd "$here/../../../emulator" && pwd)"
+# ansible-test runs a copy of this target from a temporary folder: find the emulator through the
+# collection ansible-test put on ANSIBLE_COLLECTIONS_PATH, else relative to a checkout.
+emulator_dir=
+IFS=: read -r -a collection_roots <<< "${ANSIBLE_COLLECTIONS_PATH:-}"
+for root in "${collection_roots[@]}" "$here/../../../../../../.."; do
+    candidate="$root/ansible_collections/certfleet/cloud/tests/emulator"
+    if [ -n "$root" ] && [ -f "$candidate/serve.py" ]; then
+        emulator_dir="$(cd "$candidate" && pwd)"
+        break
+    fi
+done
+[ -n "$emulator_dir" ] || { echo "tests/emulator not found (ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-})"; exit 1; }
 python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 work="$(mktemp -d)"
 emulator_pid=

@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""`make demo`: start the emulator, make a throwaway PKI, upload, rotate, rerun, summarise, stop.
+
+The playbook is run three times as a user would: with the first certificate (created), with the
+rotated one (updated in place), and with the rotated one again (nothing to do). The emulator's
+request log shows what each run cost in API calls; the demo fails if a run does not do what it
+should, so it is also a smoke test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EMULATOR = os.path.join(ROOT, 'tests', 'emulator')
+# The emulator's documented default credentials (tests/emulator/README.md); nothing real.
+EMULATOR_ENV = {
+    'HW_ACCESS_KEY': 'CERTFLEETEMULATORAK1',
+    'HW_SECRET_KEY': 'certfleet-emulator-secret-key-do-not-use-0',
+    'HW_REGION_NAME': 'cn-north-4',
+}
+
+
+def start_emulator(python):
+    process = subprocess.Popen([python, os.path.join(EMULATOR, 'serve.py'), '--port', '0'],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = process.stdout.readline().strip()
+    if not line.startswith('ready '):
+        process.kill()
+        raise SystemExit('the emulator did not start: %r' % line)
+    return process, line.split(' ', 1)[1]
+
+
+def admin(url, path, method='GET'):
+    request = urllib.request.Request(url + '/_emulator/' + path, method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read().decode('utf-8'))
+
+
+def run_playbook(venv, collections, url, certificate, key, env):
+    admin(url, 'requests', 'DELETE')
+    command = [os.path.join(venv, 'bin', 'ansible-playbook'), 'certfleet.cloud.demo', '--diff',
+               '-e', 'huaweicloud_endpoint=' + url,
+               '-e', 'certificate_file=' + certificate, '-e', 'private_key_file=' + key]
+    print('$ ' + ' '.join(os.path.basename(part) if os.path.isabs(part) else part for part in command), flush=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    output = []
+    for line in process.stdout:
+        sys.stdout.write(line)
+        output.append(line)
+    rc = process.wait()
+    recap = re.search(r'changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)', ''.join(output))
+    requests = admin(url, 'requests')['requests']
+    api = [entry for entry in requests if entry.get('service') != 'iam']
+    return {
+        'rc': rc,
+        'changed': int(recap.group(1)) if recap else None,
+        'failed': int(recap.group(2)) if recap else None,
+        'reads': sum(1 for entry in api if entry['method'] == 'GET'),
+        'writes': sum(1 for entry in api if entry['method'] != 'GET'),
+        'iam': len(requests) - len(api),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--venv', required=True)
+    parser.add_argument('--collections', required=True, help='a folder holding ansible_collections/certfleet/cloud')
+    args = parser.parse_args()
+    venv = os.path.abspath(args.venv)
+    python = os.path.join(venv, 'bin', 'python')
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(args.collections),
+               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
+               ANSIBLE_FORCE_COLOR=os.environ.get('ANSIBLE_FORCE_COLOR', 'false'), **EMULATOR_ENV)
+    env.pop('HW_PROJECT_ID', None)  # the project is looked up through the emulator's IAM, as in the cloud
+
+    started = time.time()
+    emulator, url = start_emulator(python)
+    try:
+        with tempfile.TemporaryDirectory(prefix='certfleet-demo-') as pki:
+            subprocess.check_call([python, '-m', 'cloudemu.certs', pki, '--name', 'www.example.com'],
+                                  env=dict(env, PYTHONPATH=EMULATOR), stdout=subprocess.DEVNULL)
+            print('emulator at %s; throwaway CA and certificates in %s' % (url, pki), flush=True)
+            steps = [
+                ('upload', 'www.example.com.fullchain.pem', 'www.example.com.key', lambda r: r['writes'] == 1),
+                ('rotate', 'www.example.com-rotated.fullchain.pem', 'www.example.com-rotated.key',
+                 lambda r: r['writes'] == 1),
+                ('rerun', 'www.example.com-rotated.fullchain.pem', 'www.example.com-rotated.key',
+                 lambda r: r['writes'] == 0 and r['changed'] == 0),
+            ]
+            results = []
+            for label, certificate, key, expected in steps:
+                print('\n=== %s ===' % label, flush=True)
+                result = run_playbook(venv, args.collections, url, os.path.join(pki, certificate),
+                                      os.path.join(pki, key), env)
+                result['ok'] = result['rc'] == 0 and result['failed'] == 0 and expected(result)
+                results.append((label, result))
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=10)
+
+    print('\ndemo summary (emulator %s, stopped)' % url)
+    for label, result in results:
+        print('  %-7s changed=%s  API calls: %d read, %d write%s  %s' % (
+            label, result['changed'], result['reads'], result['writes'],
+            ', %d IAM' % result['iam'] if result['iam'] else '', 'ok' if result['ok'] else 'UNEXPECTED'))
+    print('took %.0fs' % (time.time() - started))
+    return 0 if all(result['ok'] for dummy, result in results) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

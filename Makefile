@@ -15,7 +15,7 @@ GET_PIP_VERSIONS := 24_2
 MATRIX_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null))
 MATRIX_CORE ?= ansible-core>=2.21.0,<2.22
 
-.PHONY: all test test-matrix demo sanity units integration venv layout emulator clean
+.PHONY: all test test-matrix demo bench sanity units integration venv layout emulator clean
 
 all: test
 
@@ -51,6 +51,9 @@ test-matrix: layout
 
 demo: venv layout
 	$(VENV)/bin/python hack/run_demo.py --venv $(VENV) --collections $(COLLECTIONS)
+
+bench: venv layout
+	$(VENV)/bin/python benchmarks/api_calls.py --venv $(VENV) --collections $(COLLECTIONS)
 
 emulator: venv
 	$(VENV)/bin/python tests/emulator/serve.py --port $${PORT:-8080}

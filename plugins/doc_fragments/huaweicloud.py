@@ -56,32 +56,7 @@ options:
       - IAM endpoint used to look up the project ID.
       - Defaults to C(https://iam.{region}.myhuaweicloud.com).
     type: str
-  validate_certs:
-    description:
-      - Whether to verify the TLS certificate of the endpoint.
-    type: bool
-    default: true
-  ca_bundle:
-    description:
-      - Path to a PEM bundle of CA certificates used to verify the endpoint.
-    type: path
-  timeout:
-    description:
-      - Connect and read timeout of each HTTP request, in seconds.
-    type: float
-    default: 30
-  max_retries:
-    description:
-      - How many times a request is retried on HTTP 429, 500, 502, 503, 504 or a connection
-        error, with exponential backoff and jitter, honouring C(Retry-After).
-      - A create is never re-sent after an ambiguous failure before the module has re-read
-        whether it took effect.
-    type: int
-    default: 5
 notes:
-  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
   - Use C(module_defaults) with the group C(group/certfleet.cloud.huaweicloud) to set the
     connection options once for every Huawei Cloud module of this collection.
-requirements:
-  - requests
 '''

@@ -16,7 +16,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import quote, unquote, urlsplit, parse_qsl
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
-    ApiError, HttpClient, RetryPolicy, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+    ApiError, ConfigurationError, connection_argument_spec, http_client_from_params,
 )
 
 ALGORITHM = 'SDK-HMAC-SHA256'
@@ -30,7 +30,7 @@ REQUEST_ID_HEADERS = ('X-Request-Id', 'X-Openstack-Request-Id', 'X-IAM-Trace-Id'
 
 def huaweicloud_argument_spec():
     """Options shared by every Huawei Cloud module (documented in the huaweicloud doc fragment)."""
-    return dict(
+    spec = dict(
         access_key=dict(type='str', no_log=False, aliases=['ak'],
                         fallback=(env_fallback, ['HW_ACCESS_KEY', 'CLOUD_SDK_AK'])),
         secret_key=dict(type='str', no_log=True, aliases=['sk'],
@@ -41,11 +41,9 @@ def huaweicloud_argument_spec():
         project_id=dict(type='str', fallback=(env_fallback, ['HW_PROJECT_ID'])),
         endpoint=dict(type='str'),
         iam_endpoint=dict(type='str'),
-        validate_certs=dict(type='bool', default=True),
-        ca_bundle=dict(type='path'),
-        timeout=dict(type='float', default=DEFAULT_TIMEOUT),
-        max_retries=dict(type='int', default=DEFAULT_MAX_RETRIES),
     )
+    spec.update(connection_argument_spec())
+    return spec
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,10 +154,6 @@ def parse_huaweicloud_error(status, text, headers):
     return ApiError(message, status=status, error_code=code and str(code), request_id=request_id)
 
 
-class ConfigurationError(Exception):
-    """Options that cannot work together; raised before anything is sent."""
-
-
 # ---------------------------------------------------------------------------------------------
 # Client
 
@@ -185,22 +179,9 @@ class HuaweiCloudClient:
             raise ConfigurationError('region is required unless endpoint is set (option region or HW_REGION_NAME)')
         self.endpoint = (params.get('endpoint') or 'https://%s.%s.myhuaweicloud.com' % (service, self.region)).rstrip('/')
         self.iam_endpoint = (params.get('iam_endpoint') or 'https://iam.%s.myhuaweicloud.com' % (self.region or '')).rstrip('/')
-        if params.get('max_retries') is not None and params['max_retries'] < 0:
-            raise ConfigurationError('max_retries must be 0 or more')
-        if params.get('timeout') is not None and params['timeout'] <= 0:
-            raise ConfigurationError('timeout must be greater than 0')
-        kwargs = {}
-        if sleep is not None:
-            kwargs['sleep'] = sleep
-        self.http = http or HttpClient(
-            timeout=params.get('timeout') or DEFAULT_TIMEOUT,
-            validate_certs=params.get('validate_certs', True),
-            ca_bundle=params.get('ca_bundle'),
-            retry_policy=RetryPolicy(max_retries=params.get('max_retries', DEFAULT_MAX_RETRIES)),
-            sign=self._sign_prepared,
-            parse_error=parse_huaweicloud_error,
-            request_id_headers=REQUEST_ID_HEADERS,
-            **kwargs)
+        self.http = http or http_client_from_params(
+            params, sign=self._sign_prepared, parse_error=parse_huaweicloud_error,
+            request_id_headers=REQUEST_ID_HEADERS, sleep=sleep)
 
     def _sign_prepared(self, prepared):
         if self._security_token:

@@ -9,10 +9,15 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.transport import ApiError, REQUESTS_IMPORT_ERROR
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
+    ApiError, ConfigurationError, REQUESTS_IMPORT_ERROR,
+)
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import PemError, CRYPTOGRAPHY_IMPORT_ERROR
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import (
-    ConfigurationError, HuaweiCloudClient, huaweicloud_argument_spec,
+    HuaweiCloudClient, huaweicloud_argument_spec,
+)
+from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import (
+    NetcenterClient, netcenter_argument_spec,
 )
 
 
@@ -86,3 +91,12 @@ class HuaweiCloudModule(CertfleetModule):
 
     def build_client(self):
         return HuaweiCloudClient(self.params, self.service)
+
+
+class NetcenterModule(CertfleetModule):
+    """Base for Wangsu / ChinaNetCenter modules."""
+
+    provider_argument_spec = staticmethod(netcenter_argument_spec)
+
+    def build_client(self):
+        return NetcenterClient(self.params)

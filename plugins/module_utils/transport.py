@@ -38,6 +38,37 @@ DEFAULT_MAX_RETRIES = 5
 MAX_RETRY_AFTER = 120.0
 
 
+def connection_argument_spec():
+    """Options of every module that talks HTTP (the ``certfleet.cloud.connection`` doc fragment)."""
+    return dict(
+        validate_certs=dict(type='bool', default=True),
+        ca_bundle=dict(type='path'),
+        timeout=dict(type='float', default=DEFAULT_TIMEOUT),
+        max_retries=dict(type='int', default=DEFAULT_MAX_RETRIES),
+    )
+
+
+class ConfigurationError(Exception):
+    """Options that cannot work together; raised before anything is sent."""
+
+
+def http_client_from_params(params, sign, parse_error, request_id_headers=(), sleep=None):
+    """The HttpClient the connection options describe."""
+    if params.get('max_retries') is not None and params['max_retries'] < 0:
+        raise ConfigurationError('max_retries must be 0 or more')
+    if params.get('timeout') is not None and params['timeout'] <= 0:
+        raise ConfigurationError('timeout must be greater than 0')
+    kwargs = {}
+    if sleep is not None:
+        kwargs['sleep'] = sleep
+    return HttpClient(
+        timeout=params.get('timeout') or DEFAULT_TIMEOUT,
+        validate_certs=params.get('validate_certs', True),
+        ca_bundle=params.get('ca_bundle'),
+        retry_policy=RetryPolicy(max_retries=params.get('max_retries', DEFAULT_MAX_RETRIES)),
+        sign=sign, parse_error=parse_error, request_id_headers=request_id_headers, **kwargs)
+
+
 class ApiError(Exception):
     """A request that did not succeed, with what the service said about it."""
 
@@ -211,6 +242,31 @@ class HttpClient:
                 if found is not None:
                     return found, {}
             self.sleep(self.retry_policy.delay(attempt, retry_after))
+            attempt += 1
+
+
+def call_until_ready(call, is_busy, wait_timeout, retry_policy, sleep=time.sleep, clock=time.monotonic):
+    """``call()`` again, with backoff, while it fails with an error ``is_busy`` accepts.
+
+    For services that refuse a change while a resource is busy (deploying, say): the refusal
+    is certain, so repeating the request is safe. Gives up once ``wait_timeout`` seconds would
+    be exceeded, with the service's last error and how long it waited.
+    """
+    started = clock()
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except ApiError as error:
+            if not is_busy(error):
+                raise
+            delay = max(retry_policy.delay(attempt), 0.2)
+            waited = clock() - started
+            if waited + delay > wait_timeout:
+                error.message = '%s (still refused after %d attempts over %.0f s; the wait is bounded at %s s)' % (
+                    error.message, attempt + 1, waited, wait_timeout)
+                raise error
+            sleep(delay)
             attempt += 1
 
 

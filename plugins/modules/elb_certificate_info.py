@@ -20,6 +20,7 @@ author:
   - certfleet.cloud maintainers (@certfleet)
 extends_documentation_fragment:
   - certfleet.cloud.huaweicloud
+  - certfleet.cloud.connection
 attributes:
   check_mode:
     support: full

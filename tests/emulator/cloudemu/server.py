@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from . import huawei_auth
 from .base import Request, Response
 from .elb import ElbService
+from .netcenter import NetcenterService
 from .iam import IamService
 
 DEFAULTS = dict(
@@ -31,6 +32,10 @@ DEFAULTS = dict(
     auth_token='certfleet-emulator-iam-token',
     region='cn-north-4',
     project_id='0a7c1c2b3d4e5f60718293a4b5c6d7e8',
+    netcenter_username='certfleet-emulator',
+    netcenter_api_key='certfleet-emulator-api-key-do-not-use-0',
+    netcenter_access_key='CERTFLEETNETCENTERAK1',
+    netcenter_secret_key='certfleet-emulator-netcenter-secret-0',
 )
 
 
@@ -66,6 +71,7 @@ class Emulator:
         self.services = {
             'iam': IamService(self),
             'elb': ElbService(self),
+            'netcenter': NetcenterService(self),
         }
         self.routes = []
         for service in self.services.values():
@@ -204,10 +210,13 @@ class Handler(BaseHTTPRequestHandler):
                     'Content-Type': 'application/json'}))
             if fault.status:
                 body = fault.body
+                handler = emulator.services.get(service)
                 if body is None:
-                    body = fault_body(fault.status, request_id)
+                    body = (handler.fault_body(fault.status, request_id) if hasattr(handler, 'fault_body')
+                            else fault_body(fault.status, request_id))
                 emulator.log(request.method, request.path, request.raw_query, fault.status, service)
-                return self._send(Response(fault.status, body, dict(fault.headers, **{'X-Request-Id': request_id})))
+                id_header = 'x-cnc-request-id' if service == 'netcenter' else 'X-Request-Id'
+                return self._send(Response(fault.status, body, dict(fault.headers, **{id_header: request_id})))
         if route is None:
             status = 405 if found else 404
             response = huawei_error(status, 'APIGW.0101', 'The API does not exist or has not been published in '
@@ -219,14 +228,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, route, match, request, request_id):
         service = self.emulator.services[route.service]
+        request.match = match
+        request.request_id = request_id
+        if route.auth == 'netcenter':
+            refused = service.authenticate(request)
+            if refused is not None:
+                return refused
         if route.auth == 'huawei':
             try:
                 huawei_auth.verify(self.emulator.huawei_credentials, request.method, request.path,
                                    request.raw_query, request.headers, request.body)
             except huawei_auth.AuthFailure as failure:
                 return service.auth_error(failure, request_id)
-        request.match = match
-        request.request_id = request_id
         try:
             with self.emulator.lock:
                 return route.handler(request)

@@ -1,0 +1,141 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: netcenter_certificate_info
+short_description: List Wangsu (ChinaNetCenter) CDN certificates
+version_added: 0.1.0
+description:
+  - Lists the certificates of the account with one call of the list API, optionally narrowed to
+    some IDs or names or to those that expire soon. Never returns a private key.
+author:
+  - certfleet.cloud maintainers (@certfleet)
+extends_documentation_fragment:
+  - certfleet.cloud.netcenter
+  - certfleet.cloud.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; runs the same in check mode.
+options:
+  id:
+    description: Certificate IDs to return.
+    type: list
+    elements: str
+  name:
+    description: Certificate names to return.
+    type: list
+    elements: str
+  expires_within_days:
+    description:
+      - Return only certificates whose C(not_after) is within this many days from now
+        (already expired ones included).
+    type: int
+seealso:
+  - module: certfleet.cloud.netcenter_certificate
+'''
+
+EXAMPLES = r'''
+- name: Certificates that expire within 30 days, and the domains that use them
+  certfleet.cloud.netcenter_certificate_info:
+    expires_within_days: 30
+  register: expiring
+
+- name: Show them
+  ansible.builtin.debug:
+    msg: "{{ item.name }} expires {{ item.not_after }}, used by {{ item.related_domains | map(attribute='domain_name') | list }}"
+  loop: "{{ expiring.certificates }}"
+'''
+
+RETURN = r'''
+certificates:
+  description: The matching certificates, keys in snake case, times in UTC.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: "123456"
+      name: www-example-com
+      comment: managed by certfleet.cloud
+      serial: 149079a35d03cf4e571381f0f57e551b8f93459
+      issuer: CN=certfleet test CA
+      not_before: "2026-11-21T19:14:25Z"
+      not_after: "2027-02-19T19:14:25Z"
+      dns_names: [ www.example.com ]
+      related_domains: [ {domain_id: "1001", domain_name: www.example.com} ]
+      crt_md5: 5d2c1c0b1ba7a1d7f1e7bd4b0d2e8a11
+      ca_md5: 0e2f9d6c8a8c0b3f5a4f1a6f77c1e2d3
+      key_md5: 8a1f6c2e0c3b4d5e6f708192a3b4c5d6
+      expires_in_days: 88
+  contains:
+    id:
+      description: Certificate ID.
+      type: str
+      returned: always
+    not_after:
+      description: End of validity, UTC.
+      type: str
+      returned: always
+    related_domains:
+      description: Accelerated domains that use the certificate (C(domain_id), C(domain_name)).
+      type: list
+      elements: dict
+      returned: always
+    expires_in_days:
+      description: Whole days from now until C(not_after); negative once expired.
+      type: int
+      returned: when the API reports the validity
+'''
+
+import datetime
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.module import NetcenterModule
+from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import netcenter_certificates
+
+
+def days_until(moment_text, now):
+    try:
+        moment = datetime.datetime.strptime(moment_text, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
+    except (TypeError, ValueError):
+        return None
+    return (moment - now).days
+
+
+def list_certificates(module):
+    params = module.params
+    ids = set(params['id'] or [])
+    names = set(params['name'] or [])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    selected = []
+    for certificate in netcenter_certificates(module.client):
+        if (ids or names) and certificate['id'] not in ids and certificate['name'] not in names:
+            continue
+        days = days_until(certificate['not_after'], now)
+        if days is not None:
+            certificate['expires_in_days'] = days
+        if params['expires_within_days'] is not None and (days is None or days > params['expires_within_days']):
+            continue
+        selected.append(certificate)
+    return {'changed': False, 'certificates': selected}
+
+
+def main():
+    list_option = dict(type='list', elements='str')
+    module = NetcenterModule(
+        argument_spec=dict(
+            id=dict(list_option),
+            name=dict(list_option),
+            expires_within_days=dict(type='int'),
+        ),
+        supports_check_mode=True,
+    )
+    module.run(list_certificates)
+
+
+if __name__ == '__main__':
+    main()

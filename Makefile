@@ -8,8 +8,6 @@ VENV ?= $(BUILD)/venv-$(PYTHON_VERSION)
 COLLECTIONS := $(BUILD)/collections
 COLLECTION := $(COLLECTIONS)/ansible_collections/certfleet/cloud
 TEST_ROOT := $(BUILD)/test-root/ansible_collections/certfleet/cloud
-GET_PIP_CACHE := $(HOME)/.ansible/test/cache
-GET_PIP_VERSIONS := 24_2
 
 # The matrix run: newest ansible-core on Python 3.12 (pyenv keeps it off PATH here).
 MATRIX_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null))
@@ -27,15 +25,11 @@ $(VENV)/.installed: requirements.txt tests/requirements.txt
 
 venv: $(VENV)/.installed
 
-# Playbooks find the collection through this link; ansible-test gets a copy (see hack/run_tests.py).
-# ansible-test cannot download its pip bootstrap script here: a stand-in is cached where none is.
+# Playbooks find the collection through this link; ansible-test gets a copy and, since it cannot
+# download its pip bootstrap script here, a cached stand-in (both in hack/run_tests.py).
 layout:
 	@mkdir -p $(dir $(COLLECTION))
 	@ln -sfn $(CURDIR) $(COLLECTION)
-	@mkdir -p $(GET_PIP_CACHE)
-	@for v in $(GET_PIP_VERSIONS); do \
-	  [ -e $(GET_PIP_CACHE)/get_pip_$$v.py ] || cp hack/get_pip_standin.py $(GET_PIP_CACHE)/get_pip_$$v.py; \
-	done
 
 test: venv layout
 	$(VENV)/bin/python hack/run_tests.py --venv $(VENV) --collection $(TEST_ROOT) --python $(PYTHON_VERSION)

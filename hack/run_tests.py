@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,6 +64,28 @@ def sync_tree(source, destination):
     return destination
 
 
+def ensure_pip_bootstrap(venv):
+    """Cache the get-pip stand-in under the name this ansible-test looks for, unless one is there.
+
+    ansible-test downloads its pip bootstrap script from a host these machines cannot reach; the
+    pinned pip version (hence the file name) changes with ansible-core releases.
+    """
+    found = glob.glob(os.path.join(venv, 'lib', 'python*', 'site-packages', 'ansible_test', '_internal',
+                                   'python_requirements.py'))
+    if not found:
+        raise SystemExit('ansible-test is not installed in %s' % venv)
+    with open(found[0]) as handle:
+        match = re.search(r"pip='([0-9.]+)'", handle.read())
+    if not match:
+        raise SystemExit('cannot tell which pip %s bootstraps; see hack/get_pip_standin.py' % found[0])
+    cache = os.path.join(os.path.expanduser('~'), '.ansible', 'test', 'cache')
+    target = os.path.join(cache, 'get_pip_%s.py' % match.group(1).replace('.', '_'))
+    if not os.path.exists(target):
+        os.makedirs(cache, exist_ok=True)
+        shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'get_pip_standin.py'), target)
+        print('placed the pip bootstrap stand-in at %s' % target, flush=True)
+
+
 def remove(path):
     if os.path.isdir(path) and not os.path.islink(path):
         shutil.rmtree(path)
@@ -99,6 +122,7 @@ def main():
     env['PATH'] = os.path.join(os.path.abspath(args.venv), 'bin') + os.pathsep + env.get('PATH', '')
     env.pop('PYTHONPATH', None)
     ansible_test = [os.path.join(os.path.abspath(args.venv), 'bin', 'ansible-test')]
+    ensure_pip_bootstrap(os.path.abspath(args.venv))
     cwd = sync_tree(args.source, args.collection)
     junit_dir = os.path.join(cwd, 'tests', 'output', 'junit')
     totals = {'passed': 0, 'failed': 0}

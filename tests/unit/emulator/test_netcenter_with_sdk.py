@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The emulator's Wangsu API: wangsu-sdk-python's signer is accepted unchanged, a tampered one is
+refused, and every input error of the seed's table that input can trigger is answered as documented."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from wangsu.common.auth.AkSkAuth import AkSkAuth
+from wangsu.common.auth.HttpRequestMsg import HttpRequestMsg
+
+
+def sdk_call(emulator, method, uri, payload=None, secret_key=None, tamper=False):
+    """Sign with the SDK's own code, send over HTTP (the SDK itself only speaks https://)."""
+    message = HttpRequestMsg()
+    message.uri = uri
+    message.host = emulator.url.split('://', 1)[1]
+    message.method = method
+    message.body = json.dumps(payload) if payload is not None else None
+    AkSkAuth.get_auth_and_set_headers(message, emulator.options.netcenter_access_key,
+                                      secret_key or emulator.options.netcenter_secret_key, None)
+    headers = dict(message.headers)
+    if tamper:
+        headers['Authorization'] = headers['Authorization'][:-1] + ('0' if headers['Authorization'][-1] != '0' else '1')
+    response = requests.request(method, emulator.url + uri, headers=headers, data=message.body, timeout=10)
+    return response
+
+
+def bundle(pki, name='www.example.com'):
+    return pki['%s.fullchain.pem' % name]
+
+
+def add(emulator, pki, name='www', **overrides):
+    payload = dict(name=name, certificate=bundle(pki), privateKey=pki['www.example.com.key'])
+    payload.update(overrides)
+    return sdk_call(emulator, 'POST', '/api/certificate', payload)
+
+
+def test_full_lifecycle_signed_by_the_sdk(emulator, pki):
+    created = add(emulator, pki, comment='first')
+    assert created.status_code == 202, created.text
+    assert created.json() == {'code': '0', 'message': 'success'}
+    assert created.headers['x-cnc-request-id']
+    certificate_id = created.headers['Location'].rsplit('/', 1)[1]
+
+    listed = sdk_call(emulator, 'GET', '/api/ssl/certificate').json()['ssl-certificates']
+    assert [entry['name'] for entry in listed] == ['www']
+    assert listed[0]['dns-names'] == ['www.example.com']
+    assert len(listed[0]['crt-md5']) == len(listed[0]['key-md5']) == len(listed[0]['ca-md5']) == 32
+
+    shown = sdk_call(emulator, 'GET', '/api/certificate/%s' % certificate_id).json()
+    assert shown['code'] == '0' and shown['data']['commonName'] == 'www.example.com'
+    assert shown['data']['comment'] == 'first'
+    content = sdk_call(emulator, 'GET', '/api/certificate/%s/content' % certificate_id).json()['data']
+    assert content['certificate'].count('BEGIN CERTIFICATE') == 2 and 'PRIVATE' not in content['certificate']
+
+    rotated = sdk_call(emulator, 'PUT', '/api/certificate/%s' % certificate_id, dict(
+        name='www', certificate=bundle(pki, 'www.example.com-rotated'),
+        privateKey=pki['www.example.com-rotated.key'], autoRenew='true'))
+    assert rotated.status_code == 200 and rotated.json()['code'] == '0'
+    after = sdk_call(emulator, 'GET', '/api/ssl/certificate').json()['ssl-certificates'][0]
+    assert after['certificate-serial'] != listed[0]['certificate-serial']
+
+    deleted = sdk_call(emulator, 'DELETE', '/api/certificate/%s' % certificate_id)
+    assert deleted.status_code == 200 and deleted.json()['code'] == '0'
+    assert sdk_call(emulator, 'GET', '/api/ssl/certificate').json()['ssl-certificates'] == []
+    again = sdk_call(emulator, 'DELETE', '/api/certificate/%s' % certificate_id)
+    assert again.json()['code'] == '36540000'
+
+
+def test_a_tampered_or_wrong_signature_is_refused(emulator):
+    tampered = sdk_call(emulator, 'GET', '/api/ssl/certificate', tamper=True)
+    assert tampered.status_code == 401 and tampered.json()['code'] == 'SignatureDoesNotMatch'
+    wrong = sdk_call(emulator, 'GET', '/api/ssl/certificate', secret_key='not-the-secret')
+    assert wrong.status_code == 401
+    unsigned = requests.get(emulator.url + '/api/ssl/certificate', timeout=10)
+    assert unsigned.status_code == 401 and unsigned.json()['code'] == 'MissingAuthorization'
+
+
+def rewrap(text, width):
+    out = []
+    for block in text.strip().split('-----END CERTIFICATE-----'):
+        if 'BEGIN' not in block:
+            continue
+        body = ''.join(block.split('-----BEGIN CERTIFICATE-----')[1].split())
+        lines = [body[i:i + width] for i in range(0, len(body), width)]
+        out.append('-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n' % '\n'.join(lines))
+    return ''.join(out)
+
+
+@pytest.mark.parametrize('label, overrides, code', [
+    ('no name', {'name': ''}, '26938005'),
+    ('long name', {'name': 'n' * 513}, '26938005'),
+    ('long comment', {'comment': 'c' * 1025}, '26938005'),
+    ('no certificate', {'certificate': None}, '26938005'),
+    ('76-column lines', {'certificate': 'REWRAP76'}, '36540072'),
+    ('blank line', {'certificate': 'BLANK'}, '36540072'),
+    ('BEGIN without END', {'certificate': 'UNBALANCED'}, '36540098'),
+    ('leaf only', {'certificate': 'LEAF'}, '36540103'),
+    ('chain of another CA', {'certificate': 'OTHER_CA'}, '36540106'),
+    ('two leaves', {'certificate': 'TWO_LEAVES'}, '36540100'),
+    ('key mismatch', {'privateKey': 'OTHER_KEY'}, '36540147'),
+    ('garbage key', {'privateKey': 'nonsense'}, '36540146'),
+    ('expired', {'certificate': 'EXPIRED', 'privateKey': 'EXPIRED_KEY'}, '36540145'),
+    ('csr unknown', {'privateKey': None, 'csrId': 42}, '36540129'),
+])
+def test_input_errors_of_the_seed_table(emulator, pki, label, overrides, code):
+    fullchain = bundle(pki)
+    substitutes = {
+        'REWRAP76': rewrap(fullchain, 76),
+        'BLANK': fullchain.replace('\n', '\n\n', 3),
+        'UNBALANCED': fullchain + '-----BEGIN CERTIFICATE-----\n',
+        'LEAF': pki['www.example.com.pem'],
+        'OTHER_CA': pki['www.example.com.pem'] + pki['client-ca.pem'],
+        'TWO_LEAVES': pki['www.example.com.pem'] + pki['www.example.com-rotated.pem'] + pki['ca.pem'],
+        'OTHER_KEY': pki['other.key'],
+        'EXPIRED': pki['expired.pem'] + pki['ca.pem'],
+        'EXPIRED_KEY': pki['expired.key'],
+    }
+    payload = dict(name='www', certificate=fullchain, privateKey=pki['www.example.com.key'])
+    for field, value in overrides.items():
+        payload[field] = substitutes.get(value, value) if isinstance(value, str) else value
+    payload = dict((field, value) for field, value in payload.items() if value is not None)
+    answer = sdk_call(emulator, 'POST', '/api/certificate', payload)
+    assert answer.status_code == 400, label
+    assert answer.json()['code'] == code, (label, answer.json())
+
+
+def test_state_errors(emulator, pki):
+    assert add(emulator, pki).status_code == 202
+    duplicate = add(emulator, pki)
+    assert duplicate.json()['code'] == '36540154' and 'certificateId: 100001' in duplicate.json()['message']
+    missing = sdk_call(emulator, 'PUT', '/api/certificate/999', dict(name='x', certificate=bundle(pki)))
+    assert missing.json()['code'] == '36540132'
+    not_a_number = sdk_call(emulator, 'PUT', '/api/certificate/abc', dict(name='x', certificate=bundle(pki)))
+    assert not_a_number.json()['code'] == '26939999'
+
+    emulator.admin('POST', 'seed', {'netcenter': {'deploying': {'100001': 1}}})
+    busy = sdk_call(emulator, 'PUT', '/api/certificate/100001', dict(name='www', certificate=bundle(pki)))
+    assert busy.json()['code'] == '36540026'
+    # Without a key, the stored one is kept when it matches the certificate.
+    kept = sdk_call(emulator, 'PUT', '/api/certificate/100001', dict(name='www', certificate=bundle(pki)))
+    assert kept.json()['code'] == '0'
+
+
+def test_related_domains_must_stay_covered(emulator, pki):
+    seeded = emulator.admin('POST', 'seed', {'netcenter': {'certificates': [{
+        'name': 'shop', 'certificate': bundle(pki), 'private_key': pki['www.example.com.key'],
+        'related_domains': ['www.example.com', 'shop.example.org']}]}})
+    certificate_id = seeded['netcenter']['certificates'][0]
+    answer = sdk_call(emulator, 'PUT', '/api/certificate/%s' % certificate_id,
+                      dict(name='shop', certificate=bundle(pki, 'www.example.com-rotated'),
+                           privateKey=pki['www.example.com-rotated.key']))
+    assert answer.json() == {'code': '36542024', 'message': 'shop.example.org', 'data': None}

@@ -263,7 +263,7 @@ def call_until_ready(call, is_busy, wait_timeout, retry_policy, sleep=time.sleep
             delay = max(retry_policy.delay(attempt), 0.2)
             waited = clock() - started
             if waited + delay > wait_timeout:
-                error.message = '%s (still refused after %d attempts over %.0f s; the wait is bounded at %s s)' % (
+                error.message = '%s (still refused after %d attempts over %.0f s; not waiting past the bound of %s s)' % (
                     error.message, attempt + 1, waited, wait_timeout)
                 raise error
             sleep(delay)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import re
 import sys
 
 from cryptography import x509
@@ -65,6 +66,16 @@ def make_leaf(ca_certificate, ca_key, domains, key=None, not_before_days=-1, day
     return certificate, key
 
 
+def rewrap(pem_text, width):
+    blocks = re.findall(r'-----BEGIN ([A-Z ]+)-----(.*?)-----END \1-----', pem_text, re.DOTALL)
+    out = []
+    for label, body in blocks:
+        body = ''.join(body.split())
+        lines = [body[i:i + width] for i in range(0, len(body), width)]
+        out.append('-----BEGIN %s-----\n%s\n-----END %s-----\n' % (label, '\n'.join(lines), label))
+    return ''.join(out)
+
+
 def write_set(outdir, name='www.example.com', domains=None):
     os.makedirs(outdir, exist_ok=True)
     domains = domains or [name]
@@ -75,6 +86,8 @@ def write_set(outdir, name='www.example.com', domains=None):
         files['%s%s.pem' % (name, suffix)] = cert_pem(leaf)
         files['%s%s.key' % (name, suffix)] = key_pem(key)
         files['%s%s.fullchain.pem' % (name, suffix)] = cert_pem(leaf) + cert_pem(ca)
+    # The same chain wrapped at 76 columns (MIME style), as some tools write it.
+    files['%s.fullchain-76col.pem' % name] = rewrap(files['%s.fullchain.pem' % name], 76)
     expired, expired_key = make_leaf(ca, ca_key, domains, not_before_days=-30, days=10)
     files['expired.pem'] = cert_pem(expired)
     files['expired.key'] = key_pem(expired_key)

@@ -72,8 +72,8 @@ class CncAkSkSigner:
         payload = body if method in ('POST', 'PUT') and body else b''
         if not isinstance(payload, bytes):
             payload = payload.encode('utf-8')
-        return '%s\n%s\n%s\n%s\n%s\n%s' % (method, parts.path or '/', query, canonical_headers,
-                                           ';'.join(AKSK_SIGNED_HEADERS), hashlib.sha256(payload).hexdigest())
+        return '\n'.join((method, parts.path or '/', query, canonical_headers, ';'.join(AKSK_SIGNED_HEADERS),
+                          hashlib.sha256(payload).hexdigest()))
 
     def signature(self, method, url, headers, body, timestamp):
         canonical = self.canonical_request(method, url, headers, body)

@@ -177,7 +177,8 @@ certificate:
       type: str
       returned: always
 diff:
-  description: Before and after, with the key only as C(<redacted>) or C(<redacted: changed>).
+  description:
+    - "Before and after, with the key only as C(<redacted>) or C(<redacted: changed>)."
   returned: when diff mode is on
   type: dict
 '''

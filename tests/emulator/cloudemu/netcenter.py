@@ -135,8 +135,8 @@ class NetcenterService:
         query = '' if request.method == 'POST' else unquote(request.raw_query)
         canonical_headers = ''.join('%s:%s\n' % (name, (headers.get(name) or '').lower()) for name in signed_headers)
         payload = request.body if request.method in ('POST', 'PUT') and request.body else b''
-        canonical = '%s\n%s\n%s\n%s\n%s\n%s' % (request.method, request.path, query, canonical_headers, signed,
-                                               hashlib.sha256(payload).hexdigest())
+        canonical = '\n'.join((request.method, request.path, query, canonical_headers, signed,
+                               hashlib.sha256(payload).hexdigest()))
         to_sign = 'CNC-HMAC-SHA256\n%s\n%s' % (timestamp, hashlib.sha256(canonical.encode('utf-8')).hexdigest())
         expected = hmac.new(self.access_keys[access_key].encode('utf-8'), to_sign.encode('utf-8'),
                             hashlib.sha256).hexdigest()

@@ -8,8 +8,9 @@
 
 For each account size it seeds the emulator with that many certificates and runs, as ad-hoc
 `ansible` commands (one module run each, as in a playbook task):
-  - elb_certificate on an existing, unchanged certificate (the idempotent rerun)
-  - elb_certificate_info listing everything (paging with the API's largest page)
+  - elb_certificate / netcenter_certificate on an existing, unchanged certificate (the idempotent rerun)
+  - elb_certificate_info / netcenter_certificate_info listing everything (ELB pages with the API's
+    largest page; the Wangsu list answers with every certificate at once)
 and prints the API calls the emulator logged and the median wall time of --repeat runs.
 The numbers are a measurement, not a test: nothing here fails on time.
 """
@@ -65,6 +66,8 @@ def main():
                ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', **EMULATOR_ENV)
     emulator, url = start_emulator(os.path.join(venv, 'bin', 'python'))
     connection = {'endpoint': url, 'iam_endpoint': url, 'project_id': '0a7c1c2b3d4e5f60718293a4b5c6d7e8'}
+    netcenter = {'endpoint': url, 'access_key': 'CERTFLEETNETCENTERAK1',
+                 'secret_key': 'certfleet-emulator-netcenter-secret-0'}
     rows = []
     try:
         with tempfile.TemporaryDirectory() as pki:
@@ -73,12 +76,18 @@ def main():
             for size in [int(size) for size in args.sizes.split(',')]:
                 call(url, 'reset', 'POST')
                 if size > 1:
-                    call(url, 'seed', 'POST', {'elb': {'certificates': [
-                        {'name': 'filler-{index}', 'certificate': files['ca.pem'], 'type': 'client',
-                         'copies': size - 1}]}})
-                ensure = dict(connection, name='bench', certificate=leaf, private_key=key)
-                run_module(venv, 'elb_certificate', ensure, env)
-                for module, module_args in (('elb_certificate', ensure), ('elb_certificate_info', connection)):
+                    call(url, 'seed', 'POST', {
+                        'elb': {'certificates': [{'name': 'filler-{index}', 'certificate': files['ca.pem'],
+                                                  'type': 'client', 'copies': size - 1}]},
+                        'netcenter': {'certificates': [{'name': 'filler-{index}', 'certificate': leaf,
+                                                        'private_key': key, 'copies': size - 1}]}})
+                ensure_elb = dict(connection, name='bench', certificate=leaf, private_key=key)
+                ensure_netcenter = dict(netcenter, name='bench', certificate=leaf, private_key=key)
+                run_module(venv, 'elb_certificate', ensure_elb, env)
+                run_module(venv, 'netcenter_certificate', ensure_netcenter, env)
+                for module, module_args in (('elb_certificate', ensure_elb), ('elb_certificate_info', connection),
+                                            ('netcenter_certificate', ensure_netcenter),
+                                            ('netcenter_certificate_info', netcenter)):
                     times = []
                     for dummy in range(args.repeat):
                         call(url, 'requests', 'DELETE')
@@ -89,9 +98,9 @@ def main():
     finally:
         emulator.terminate()
         emulator.wait(timeout=10)
-    print('%-12s %-22s %9s %7s %10s' % ('certificates', 'task', 'API calls', 'writes', 'median s'))
+    print('%-12s %-28s %9s %7s %10s' % ('certificates', 'task', 'API calls', 'writes', 'median s'))
     for size, module, calls, writes, seconds in rows:
-        print('%-12d %-22s %9d %7d %10.2f' % (size, module, calls, writes, seconds))
+        print('%-12d %-28s %9d %7d %10.2f' % (size, module, calls, writes, seconds))
     return 0
 
 

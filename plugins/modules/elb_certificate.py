@@ -23,6 +23,8 @@ description:
     grammar are those of the API. A failure names the option.
 author:
   - certfleet.cloud maintainers (@certfleet)
+requirements:
+  - cryptography >= 3.4
 extends_documentation_fragment:
   - certfleet.cloud.huaweicloud
   - certfleet.cloud.connection

@@ -26,6 +26,8 @@ description:
     and 36540027) is retried with backoff for up to O(busy_timeout) seconds.
 author:
   - certfleet.cloud maintainers (@certfleet)
+requirements:
+  - cryptography >= 3.4
 extends_documentation_fragment:
   - certfleet.cloud.netcenter
   - certfleet.cloud.connection

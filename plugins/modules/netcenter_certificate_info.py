@@ -132,6 +132,7 @@ def main():
             name=dict(list_option),
             expires_within_days=dict(type='int'),
         ),
+        needs_cryptography=False,
         supports_check_mode=True,
     )
     module.run(list_certificates)

@@ -4,8 +4,9 @@
 
 """`make demo`: start the emulator, make a throwaway PKI, upload, rotate, rerun, summarise, stop.
 
-The playbook is run three times as a user would: with the first certificate (created), with the
-rotated one (updated in place), and with the rotated one again (nothing to do). The emulator's
+The playbook is run three times as a user would: with the first certificate (created on ELB and
+on the CDN), with the rotated one (updated in place on both), and with the rotated one again
+(nothing to do). The emulator's
 request log shows what each run cost in API calls; the demo fails if a run does not do what it
 should, so it is also a smoke test.
 """
@@ -29,6 +30,8 @@ EMULATOR_ENV = {
     'HW_ACCESS_KEY': 'CERTFLEETEMULATORAK1',
     'HW_SECRET_KEY': 'certfleet-emulator-secret-key-do-not-use-0',
     'HW_REGION_NAME': 'cn-north-4',
+    'WANGSU_ACCESS_KEY': 'CERTFLEETNETCENTERAK1',
+    'WANGSU_SECRET_KEY': 'certfleet-emulator-netcenter-secret-0',
 }
 
 
@@ -51,7 +54,7 @@ def admin(url, path, method='GET'):
 def run_playbook(venv, collections, url, certificate, key, env):
     admin(url, 'requests', 'DELETE')
     command = [os.path.join(venv, 'bin', 'ansible-playbook'), 'certfleet.cloud.demo', '--diff',
-               '-e', 'huaweicloud_endpoint=' + url,
+               '-e', 'huaweicloud_endpoint=' + url, '-e', 'netcenter_endpoint=' + url,
                '-e', 'certificate_file=' + certificate, '-e', 'private_key_file=' + key]
     print('$ ' + ' '.join(os.path.basename(part) if os.path.isabs(part) else part for part in command), flush=True)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -83,7 +86,8 @@ def main():
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(args.collections),
                ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
                ANSIBLE_FORCE_COLOR=os.environ.get('ANSIBLE_FORCE_COLOR', 'false'), **EMULATOR_ENV)
-    env.pop('HW_PROJECT_ID', None)  # the project is looked up through the emulator's IAM, as in the cloud
+    for name in ('HW_PROJECT_ID', 'WANGSU_USERNAME', 'WANGSU_API_KEY', 'WANGSU_ENDPOINT'):
+        env.pop(name, None)  # the Huawei project is looked up through the emulator's IAM, as in the cloud
 
     started = time.time()
     emulator, url = start_emulator(python)
@@ -93,9 +97,9 @@ def main():
                                   env=dict(env, PYTHONPATH=EMULATOR), stdout=subprocess.DEVNULL)
             print('emulator at %s; throwaway CA and certificates in %s' % (url, pki), flush=True)
             steps = [
-                ('upload', 'www.example.com.fullchain.pem', 'www.example.com.key', lambda r: r['writes'] == 1),
+                ('upload', 'www.example.com.fullchain.pem', 'www.example.com.key', lambda r: r['writes'] == 2),
                 ('rotate', 'www.example.com-rotated.fullchain.pem', 'www.example.com-rotated.key',
-                 lambda r: r['writes'] == 1),
+                 lambda r: r['writes'] == 2),
                 ('rerun', 'www.example.com-rotated.fullchain.pem', 'www.example.com-rotated.key',
                  lambda r: r['writes'] == 0 and r['changed'] == 0),
             ]

@@ -14,7 +14,7 @@ options:
     description:
       - Wangsu AccessKey for C(CNC-HMAC-SHA256) request signing (the newer scheme).
       - If not set, the environment variable E(WANGSU_ACCESS_KEY) is used.
-      - Takes precedence over O(username) and O(api_key) when both pairs are set.
+      - When both complete pairs are set, O(access_key) and O(secret_key) are used.
     type: str
   secret_key:
     description:

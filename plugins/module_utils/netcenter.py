@@ -128,18 +128,19 @@ class NetcenterClient:
         username, api_key = params.get('username'), params.get('api_key')
         access_key, secret_key = params.get('access_key'), params.get('secret_key')
         self._signer = self._date_credentials = None
-        if access_key or secret_key:
-            if not (access_key and secret_key):
-                raise ConfigurationError('access_key and secret_key go together (or WANGSU_ACCESS_KEY and '
-                                         'WANGSU_SECRET_KEY); %s is missing' % ('secret_key' if access_key else 'access_key'))
+        # A complete pair wins (AK/SK first), so a stray variable of the other scheme does no harm.
+        if access_key and secret_key:
             self._signer = CncAkSkSigner(access_key, secret_key)
             self.auth_scheme = 'aksk'
-        elif username or api_key:
-            if not (username and api_key):
-                raise ConfigurationError('username and api_key go together (or WANGSU_USERNAME and WANGSU_API_KEY); '
-                                         '%s is missing' % ('api_key' if username else 'username'))
+        elif username and api_key:
             self._date_credentials = (username, api_key)
             self.auth_scheme = 'date'
+        elif access_key or secret_key:
+            raise ConfigurationError('access_key and secret_key go together (or WANGSU_ACCESS_KEY and '
+                                     'WANGSU_SECRET_KEY); %s is missing' % ('secret_key' if access_key else 'access_key'))
+        elif username or api_key:
+            raise ConfigurationError('username and api_key go together (or WANGSU_USERNAME and WANGSU_API_KEY); '
+                                     '%s is missing' % ('api_key' if username else 'username'))
         else:
             raise ConfigurationError('set access_key and secret_key, or username and api_key (options, or the '
                                      'WANGSU_* environment variables)')

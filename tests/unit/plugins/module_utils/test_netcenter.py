@@ -118,6 +118,12 @@ def test_incomplete_credentials_are_refused_before_any_request(params, reason):
     assert reason in str(caught.value)
 
 
+def test_a_complete_pair_wins_over_half_of_the_other():
+    assert NetcenterClient({'username': 'u', 'api_key': 'k', 'access_key': 'AK'}).auth_scheme == 'date'
+    assert NetcenterClient({'username': 'u', 'access_key': 'AK', 'secret_key': 'SK'}).auth_scheme == 'aksk'
+    assert NetcenterClient({'username': 'u', 'api_key': 'k', 'access_key': 'AK', 'secret_key': 'SK'}).auth_scheme == 'aksk'
+
+
 def netcenter_params(emulator, scheme, **overrides):
     options = emulator.options
     params = dict(endpoint=emulator.url, timeout=5, max_retries=2, validate_certs=True, ca_bundle=None)

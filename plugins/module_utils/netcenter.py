@@ -20,6 +20,7 @@ from ansible.module_utils.six.moves.urllib.parse import quote, unquote, urlsplit
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
     ApiError, ConfigurationError, connection_argument_spec, decode_json, http_client_from_params,
 )
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import format_time
 
 DEFAULT_ENDPOINT = 'https://open.chinanetcenter.com'
 REQUEST_ID_HEADERS = ('x-cnc-request-id',)
@@ -197,7 +198,7 @@ def cst_to_utc(value):
         moment = datetime.datetime.strptime(value, '%Y-%m-%d %H:%M:%S').replace(tzinfo=CST)
     except (TypeError, ValueError):
         return value
-    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return format_time(moment)
 
 
 def _names(value, key):

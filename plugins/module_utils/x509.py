@@ -188,8 +188,37 @@ def _utc(moment):
     return moment
 
 
+TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+
+
 def format_time(moment):
-    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return moment.astimezone(datetime.timezone.utc).strftime(TIME_FORMAT)
+
+
+def days_until(time_text, now):
+    """Whole days from ``now`` to a ``format_time`` string; None when there is no such time."""
+    try:
+        moment = datetime.datetime.strptime(time_text, TIME_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    except (TypeError, ValueError):
+        return None
+    return (moment - now).days
+
+
+def select_expiring(certificates, time_field, within_days, now=None):
+    """Add ``expires_in_days`` from ``time_field``; keep only those due within ``within_days`` (None keeps all).
+
+    A certificate without a known expiry is never "due".
+    """
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    selected = []
+    for certificate in certificates:
+        days = days_until(certificate.get(time_field), now)
+        if days is not None:
+            certificate['expires_in_days'] = days
+        if within_days is not None and (days is None or days > within_days):
+            continue
+        selected.append(certificate)
+    return selected
 
 
 def load_certificates(text, field):

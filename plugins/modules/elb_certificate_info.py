@@ -137,9 +137,8 @@ certificates:
       returned: when the API reports C(expire_time)
 '''
 
-import datetime
-
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import HuaweiCloudModule
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import select_expiring
 
 COLLECTION_PATH = '/v3/{project_id}/elb/certificates'
 FILTERS = ('id', 'name', 'description', 'type', 'domain', 'common_name', 'fingerprint',
@@ -147,29 +146,14 @@ FILTERS = ('id', 'name', 'description', 'type', 'domain', 'common_name', 'finger
 SECRET_FIELDS = ('private_key', 'enc_private_key')
 
 
-def days_until(expire_time, now):
-    try:
-        moment = datetime.datetime.strptime(expire_time, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
-    except (TypeError, ValueError):
-        return None
-    return (moment - now).days
-
-
 def list_certificates(module):
     params = module.params
     client = module.client
     query = [(name, params[name]) for name in FILTERS if params[name]]
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificates = []
-    for item in client.list_by_marker(client.path(COLLECTION_PATH), 'certificates', query):
-        item = dict((key, value) for key, value in item.items() if key not in SECRET_FIELDS)
-        days = days_until(item.get('expire_time'), now)
-        if days is not None:
-            item['expires_in_days'] = days
-        if params['expires_within_days'] is not None and (days is None or days > params['expires_within_days']):
-            continue
-        certificates.append(item)
-    return {'changed': False, 'certificates': certificates}
+    listed = (dict((key, value) for key, value in item.items() if key not in SECRET_FIELDS)
+              for item in client.list_by_marker(client.path(COLLECTION_PATH), 'certificates', query))
+    return {'changed': False,
+            'certificates': select_expiring(listed, 'expire_time', params['expires_within_days'])}
 
 
 def main():

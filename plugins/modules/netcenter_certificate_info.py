@@ -92,36 +92,19 @@ certificates:
       returned: when the API reports the validity
 '''
 
-import datetime
-
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import NetcenterModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import netcenter_certificates
-
-
-def days_until(moment_text, now):
-    try:
-        moment = datetime.datetime.strptime(moment_text, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
-    except (TypeError, ValueError):
-        return None
-    return (moment - now).days
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import select_expiring
 
 
 def list_certificates(module):
     params = module.params
     ids = set(params['id'] or [])
     names = set(params['name'] or [])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    selected = []
-    for certificate in netcenter_certificates(module.client):
-        if (ids or names) and certificate['id'] not in ids and certificate['name'] not in names:
-            continue
-        days = days_until(certificate['not_after'], now)
-        if days is not None:
-            certificate['expires_in_days'] = days
-        if params['expires_within_days'] is not None and (days is None or days > params['expires_within_days']):
-            continue
-        selected.append(certificate)
-    return {'changed': False, 'certificates': selected}
+    wanted = [certificate for certificate in netcenter_certificates(module.client)
+              if not (ids or names) or certificate['id'] in ids or certificate['name'] in names]
+    return {'changed': False,
+            'certificates': select_expiring(wanted, 'not_after', params['expires_within_days'])}
 
 
 def main():

@@ -5,13 +5,14 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import re
 
 import pytest
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
     PemError, PrivateKey, canonical_pem, check_chain_order, check_key_matches, check_not_expired,
-    load_certificates, pem_blocks,
+    load_certificates, pem_blocks, select_expiring,
 )
 
 
@@ -144,3 +145,16 @@ def test_expiry_check(pki):
 def test_canonical_key_pem_is_stable(pki):
     key = pki['www.example.com.key']
     assert PrivateKey(key.replace('\n', '\r\n'), 'private_key').canonical_pem() == key
+
+
+def test_select_expiring_adds_days_and_keeps_only_those_due():
+    now = datetime.datetime(2026, 11, 22, tzinfo=datetime.timezone.utc)
+    certificates = [{'name': 'soon', 'expire_time': '2026-12-01T00:00:00Z'},
+                    {'name': 'later', 'expire_time': '2027-06-01T00:00:00Z'},
+                    {'name': 'gone', 'expire_time': '2026-11-01T00:00:00Z'},
+                    {'name': 'unknown', 'expire_time': None}]
+    due = select_expiring([dict(c) for c in certificates], 'expire_time', 30, now=now)
+    assert [(c['name'], c['expires_in_days']) for c in due] == [('soon', 9), ('gone', -21)]
+    everything = select_expiring([dict(c) for c in certificates], 'expire_time', None, now=now)
+    assert [c['name'] for c in everything] == ['soon', 'later', 'gone', 'unknown']
+    assert 'expires_in_days' not in everything[3]

@@ -2,7 +2,8 @@
 # Copyright: certfleet.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Huawei Cloud: AK/SK signing (SDK-HMAC-SHA256), endpoints, project id, pagination."""
+"""Huawei Cloud: AK/SK signing (SDK-HMAC-SHA256), endpoints, project id, errors, pagination, and
+the module base class of every Huawei Cloud module."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -15,8 +16,10 @@ import json
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import quote, unquote, urlsplit, parse_qsl
 
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, ConfigurationError
+from ansible_collections.certfleet.cloud.plugins.module_utils.module import CertfleetModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
-    ApiError, ConfigurationError, connection_argument_spec, http_client_from_params,
+    connection_argument_spec, http_client_from_params, validate_endpoint,
 )
 
 ALGORITHM = 'SDK-HMAC-SHA256'
@@ -26,6 +29,10 @@ CONTENT_SHA256_HEADER = 'X-Sdk-Content-Sha256'
 # Headers that the HTTP stack may add, drop or rewrite on the way out are left unsigned.
 UNSIGNED_TRANSPORT_HEADERS = frozenset(('accept', 'accept-encoding', 'connection', 'content-length'))
 REQUEST_ID_HEADERS = ('X-Request-Id', 'X-Openstack-Request-Id', 'X-IAM-Trace-Id')
+ENDPOINT_EXAMPLE = 'https://elb.cn-north-4.myhuaweicloud.com'
+# Each credential option with the variable it falls back to, for messages that name it.
+CREDENTIAL_SOURCES = dict(access_key='HW_ACCESS_KEY', secret_key='HW_SECRET_KEY',
+                          security_token='HW_SECURITY_TOKEN', auth_token='HW_AUTH_TOKEN')
 
 
 def huaweicloud_argument_spec():
@@ -39,8 +46,8 @@ def huaweicloud_argument_spec():
         auth_token=dict(type='str', no_log=True, fallback=(env_fallback, ['HW_AUTH_TOKEN'])),
         region=dict(type='str', fallback=(env_fallback, ['HW_REGION_NAME'])),
         project_id=dict(type='str', fallback=(env_fallback, ['HW_PROJECT_ID'])),
-        endpoint=dict(type='str'),
-        iam_endpoint=dict(type='str'),
+        endpoint=dict(type='str', fallback=(env_fallback, ['HW_ENDPOINT'])),
+        iam_endpoint=dict(type='str', fallback=(env_fallback, ['HW_IAM_ENDPOINT'])),
     )
     spec.update(connection_argument_spec())
     return spec
@@ -154,6 +161,31 @@ def parse_huaweicloud_error(status, text, headers):
     return ApiError(message, status=status, error_code=code and str(code), request_id=request_id)
 
 
+def credential_in_play(message, auth_scheme):
+    """The option (and variable) a 401 is about, from the gateway's message."""
+    text = (message or '').lower()
+    if auth_scheme == 'token':
+        names = ['auth_token']
+    elif 'ak not exist' in text or 'access key' in text or 'accesskey' in text:
+        names = ['access_key']
+    elif 'security token' in text or 'securitytoken' in text:
+        names = ['security_token']
+    elif 'signature' in text or 'secretkey' in text:
+        names = ['secret_key']
+    else:
+        names = ['access_key', 'secret_key']
+    return ' and '.join('%s (%s)' % (name, CREDENTIAL_SOURCES[name]) for name in names)
+
+
+def name_refused_credential(error, auth_scheme):
+    """Prefix an authentication failure with the credential that was refused."""
+    if error.status == 401:
+        credential = credential_in_play(error.message, auth_scheme)
+        verb = 'were' if ' and ' in credential else 'was'
+        error.message = '%s %s refused by the service: %s' % (credential, verb, error.message)
+    return error
+
+
 # ---------------------------------------------------------------------------------------------
 # Client
 
@@ -167,21 +199,43 @@ class HuaweiCloudClient:
         self._auth_token = params.get('auth_token')
         self._security_token = params.get('security_token')
         access_key, secret_key = params.get('access_key'), params.get('secret_key')
-        if not self._auth_token:
-            if not access_key or not secret_key:
-                raise ConfigurationError(
-                    'access_key and secret_key are required (or auth_token); set them as options or through '
-                    'HW_ACCESS_KEY and HW_SECRET_KEY')
-            self._signer = AkSkSigner(access_key, secret_key)
-        else:
+        if self._auth_token:
             self._signer = None
-        if not params.get('endpoint') and not self.region:
+            self.auth_scheme = 'token'
+        elif access_key and secret_key:
+            self._signer = AkSkSigner(access_key, secret_key)
+            self.auth_scheme = 'aksk'
+        else:
+            missing = [name for name, value in (('access_key', access_key), ('secret_key', secret_key)) if not value]
+            raise ConfigurationError(
+                'access_key and secret_key are required (or auth_token); %s missing: set %s as option%s or through %s'
+                % (' and '.join(missing), 'it' if len(missing) == 1 else 'them', '' if len(missing) == 1 else 's',
+                   ' and '.join(CREDENTIAL_SOURCES[name] for name in missing)))
+        custom_endpoint = params.get('endpoint')
+        if not custom_endpoint and not self.region:
             raise ConfigurationError('region is required unless endpoint is set (option region or HW_REGION_NAME)')
-        self.endpoint = (params.get('endpoint') or 'https://%s.%s.myhuaweicloud.com' % (service, self.region)).rstrip('/')
-        self.iam_endpoint = (params.get('iam_endpoint') or 'https://iam.%s.myhuaweicloud.com' % (self.region or '')).rstrip('/')
+        if custom_endpoint:
+            self.endpoint = validate_endpoint(custom_endpoint, 'endpoint', ENDPOINT_EXAMPLE)
+        else:
+            self.endpoint = 'https://%s.%s.myhuaweicloud.com' % (service, self.region)
+        if params.get('iam_endpoint'):
+            self.iam_endpoint = validate_endpoint(params['iam_endpoint'], 'iam_endpoint',
+                                                  'https://iam.cn-north-4.myhuaweicloud.com')
+        elif custom_endpoint:
+            # A private region or the emulator: the public IAM is not the one that knows its projects.
+            self.iam_endpoint = None
+            if not self._project_id:
+                raise ConfigurationError(
+                    'project_id is required when endpoint is set and iam_endpoint is not: set project_id (or '
+                    'HW_PROJECT_ID), or iam_endpoint (or HW_IAM_ENDPOINT) to look it up')
+        else:
+            self.iam_endpoint = 'https://iam.%s.myhuaweicloud.com' % self.region
         self.http = http or http_client_from_params(
-            params, sign=self._sign_prepared, parse_error=parse_huaweicloud_error,
+            params, sign=self._sign_prepared, parse_error=self._parse_error,
             request_id_headers=REQUEST_ID_HEADERS, sleep=sleep)
+
+    def _parse_error(self, status, text, headers):
+        return name_refused_credential(parse_huaweicloud_error(status, text, headers), self.auth_scheme)
 
     def _sign_prepared(self, prepared):
         if self._security_token:
@@ -236,15 +290,15 @@ class HuaweiCloudClient:
                 return
             marker = next_marker
 
-    def list_by_offset(self, path, items_key, query=None, limit=500):
-        """Every item of an offset-paged list (``offset``/``limit``, ``total`` when reported)."""
-        query = list(query or [])
-        offset = 0
-        while True:
-            body = self.request('GET', path, query + [('offset', offset), ('limit', limit)])
-            items = body.get(items_key) or []
-            yield from items
-            offset += len(items)
-            total = body.get('total')
-            if not items or len(items) < limit or (total is not None and offset >= total):
-                return
+
+class HuaweiCloudModule(CertfleetModule):
+    """Base for modules of one Huawei Cloud service (``service`` names its endpoint)."""
+
+    provider_argument_spec = staticmethod(huaweicloud_argument_spec)
+
+    def __init__(self, service, argument_spec, **kwargs):
+        self.service = service
+        super(HuaweiCloudModule, self).__init__(argument_spec, **kwargs)
+
+    def build_client(self):
+        return HuaweiCloudClient(self.params, self.service)

@@ -2,44 +2,62 @@
 # Copyright: certfleet.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The module base class: shared options, the client, and uniform failures."""
+"""The provider-neutral module base class: merged options, the client, uniform failures.
+
+A provider (``huaweicloud.py``, ``netcenter.py``) subclasses ``CertfleetModule`` with its
+options and its client; this file knows no provider.
+"""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
-    ApiError, ConfigurationError, REQUESTS_IMPORT_ERROR,
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import (
+    ApiError, ConfigurationError, InputError,
 )
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import PemError, CRYPTOGRAPHY_IMPORT_ERROR
-from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import (
-    HuaweiCloudClient, huaweicloud_argument_spec,
-)
-from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import (
-    NetcenterClient, netcenter_argument_spec,
-)
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import REQUESTS_IMPORT_ERROR
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CRYPTOGRAPHY_IMPORT_ERROR
+
+# A private key block, closed or not (a truncated paste is still a secret).
+PRIVATE_KEY_TEXT = re.compile(
+    r'-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)', re.DOTALL)
 
 
-class InputError(ValueError):
-    """An option value that the service would reject; raised before anything is sent."""
+def private_key_texts(value):
+    """Every private-key block in an option value (strings, lists and dicts of them)."""
+    if isinstance(value, str):
+        return [match.group(0) for match in PRIVATE_KEY_TEXT.finditer(value)]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in private_key_texts(item)]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in private_key_texts(item)]
+    return []
 
-    def __init__(self, field, reason):
-        super(InputError, self).__init__('%s: %s' % (field, reason))
-        self.field = field
-        self.reason = reason
 
+class _KeyHidingAnsibleModule(AnsibleModule):
+    """An AnsibleModule that treats private-key text as a secret in whatever option it was put.
 
-def check_length(field, value, maximum):
-    if len(value) > maximum:
-        raise InputError(field, 'is %d characters long; at most %d are allowed' % (len(value), maximum))
+    A key pasted into a non-secret option (certificate and key swapped) is refused, but Ansible
+    would log the option at start and echo it in ``invocation`` at -vvv. Adding the key text to
+    the no-log values before the first log line keeps it out of both.
+    """
+
+    def _log_invocation(self):
+        for name, value in self.params.items():
+            for text in private_key_texts(value):
+                self.no_log_values.add(text)
+                self.no_log_values.add(value if isinstance(value, str) else text)
+        super(_KeyHidingAnsibleModule, self)._log_invocation()
 
 
 class CertfleetModule:
     """An AnsibleModule with the provider's shared options merged in.
 
-    ``run(main)`` calls ``main(self)`` and turns the project's exceptions into
-    ``fail_json`` with the field, or the service's status, code and request id.
+    ``run(main)`` calls ``main(self)`` and turns the collection's errors into ``fail_json`` with
+    the option's name, or the service's status, code and request id.
     """
 
     provider_argument_spec = staticmethod(dict)
@@ -47,7 +65,7 @@ class CertfleetModule:
     def __init__(self, argument_spec, needs_cryptography=True, **kwargs):
         spec = self.provider_argument_spec()
         spec.update(argument_spec)
-        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        self.ansible = _KeyHidingAnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         if REQUESTS_IMPORT_ERROR:
@@ -71,32 +89,10 @@ class CertfleetModule:
     def run(self, main):
         try:
             result = main(self)
-        except (InputError, PemError) as exc:
+        except InputError as exc:
             self.fail(str(exc), field=exc.field)
         except ConfigurationError as exc:
             self.fail(str(exc))
         except ApiError as exc:
             self.ansible.fail_json(**exc.to_fail_kwargs())
         self.ansible.exit_json(**result)
-
-
-class HuaweiCloudModule(CertfleetModule):
-    """Base for modules of one Huawei Cloud service (``service`` names its endpoint)."""
-
-    provider_argument_spec = staticmethod(huaweicloud_argument_spec)
-
-    def __init__(self, service, argument_spec, **kwargs):
-        self.service = service
-        super(HuaweiCloudModule, self).__init__(argument_spec, **kwargs)
-
-    def build_client(self):
-        return HuaweiCloudClient(self.params, self.service)
-
-
-class NetcenterModule(CertfleetModule):
-    """Base for Wangsu / ChinaNetCenter modules."""
-
-    provider_argument_spec = staticmethod(netcenter_argument_spec)
-
-    def build_client(self):
-        return NetcenterClient(self.params)

@@ -2,25 +2,26 @@
 # Copyright: certfleet.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Wangsu / ChinaNetCenter open API: its two authentication schemes, errors and client."""
+"""Wangsu / ChinaNetCenter open API: its two authentication schemes, errors, client, and the module
+base class of every Wangsu module."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import datetime
 import email.utils
 import hashlib
 import hmac
 import time
 
 from ansible.module_utils.basic import env_fallback
-from ansible.module_utils.six.moves.urllib.parse import quote, unquote, urlsplit
+from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit
 
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, ConfigurationError
+from ansible_collections.certfleet.cloud.plugins.module_utils.module import CertfleetModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
-    ApiError, ConfigurationError, connection_argument_spec, decode_json, http_client_from_params,
+    connection_argument_spec, decode_json, http_client_from_params, validate_endpoint,
 )
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import format_time
 
 DEFAULT_ENDPOINT = 'https://open.chinanetcenter.com'
 REQUEST_ID_HEADERS = ('x-cnc-request-id',)
@@ -115,6 +116,28 @@ def parse_netcenter_error(status, text, headers):
     return ApiError(str(message), status=status, error_code=None if code is None else str(code), request_id=request_id)
 
 
+# Which option a 401 code of the service is about, with the variable it falls back to.
+REFUSED_CREDENTIAL = {
+    'InvalidAccessKey': 'access_key (WANGSU_ACCESS_KEY)',
+    'SignatureDoesNotMatch': 'secret_key (WANGSU_SECRET_KEY)',
+    'InvalidUser': 'username (WANGSU_USERNAME)',
+    'InvalidPassword': 'api_key (WANGSU_API_KEY)',
+}
+SCHEME_CREDENTIALS = {
+    'aksk': 'access_key and secret_key (WANGSU_ACCESS_KEY, WANGSU_SECRET_KEY)',
+    'date': 'username and api_key (WANGSU_USERNAME, WANGSU_API_KEY)',
+}
+
+
+def name_refused_credential(error, auth_scheme):
+    """Prefix an authentication failure with the credential that was refused."""
+    if error.status == 401:
+        credential = REFUSED_CREDENTIAL.get(error.error_code) or SCHEME_CREDENTIALS[auth_scheme]
+        verb = 'were' if ' and ' in credential else 'was'
+        error.message = '%s %s refused by the service: %s' % (credential, verb, error.message)
+    return error
+
+
 def is_success_code(code):
     return code is None or str(code) == '0'
 
@@ -145,12 +168,13 @@ class NetcenterClient:
         else:
             raise ConfigurationError('set access_key and secret_key, or username and api_key (options, or the '
                                      'WANGSU_* environment variables)')
-        self.endpoint = (params.get('endpoint') or DEFAULT_ENDPOINT).rstrip('/')
-        if not urlsplit(self.endpoint).netloc:
-            raise ConfigurationError('endpoint must be a URL such as %s, not %r' % (DEFAULT_ENDPOINT, self.endpoint))
+        self.endpoint = validate_endpoint(params.get('endpoint') or DEFAULT_ENDPOINT, 'endpoint', DEFAULT_ENDPOINT)
         self.http = http or http_client_from_params(
-            params, sign=self._sign_prepared, parse_error=parse_netcenter_error,
+            params, sign=self._sign_prepared, parse_error=self._parse_error,
             request_id_headers=REQUEST_ID_HEADERS, sleep=sleep)
+
+    def _parse_error(self, status, text, headers):
+        return name_refused_credential(parse_netcenter_error(status, text, headers), self.auth_scheme)
 
     def _sign_prepared(self, prepared):
         if self._date_credentials:
@@ -175,75 +199,10 @@ class NetcenterClient:
         return result, response_headers
 
 
-# ---------------------------------------------------------------------------------------------
-# Certificates: shared by netcenter_certificate and netcenter_certificate_info
+class NetcenterModule(CertfleetModule):
+    """Base for Wangsu / ChinaNetCenter modules."""
 
-CERTIFICATE_COLLECTION = '/api/certificate'
-CERTIFICATE_LIST = '/api/ssl/certificate'
-# The list reports validity in China Standard Time, without a zone.
-CST = datetime.timezone(datetime.timedelta(hours=8))
+    provider_argument_spec = staticmethod(netcenter_argument_spec)
 
-
-def certificate_item_path(certificate_id):
-    return '%s/%s' % (CERTIFICATE_COLLECTION, quote(str(certificate_id), safe=''))
-
-
-def md5_hex(text):
-    """The digest the API reports for a stored file (``crt-md5``, ``ca-md5``, ``key-md5``)."""
-    return hashlib.md5(text.encode('utf-8')).hexdigest() if text else ''
-
-
-def cst_to_utc(value):
-    try:
-        moment = datetime.datetime.strptime(value, '%Y-%m-%d %H:%M:%S').replace(tzinfo=CST)
-    except (TypeError, ValueError):
-        return value
-    return format_time(moment)
-
-
-def _names(value, key):
-    """The list API nests names either as plain strings or as ``{key: name}`` objects."""
-    if isinstance(value, dict):
-        value = value.get(key, [])
-    if not isinstance(value, list):
-        value = [value] if value else []
-    return [item.get(key) if isinstance(item, dict) else item for item in value]
-
-
-def normalize_certificate(item):
-    """A list entry with snake-case keys and UTC times; the API's own names are hyphenated."""
-    domains = item.get('related-domains') or []
-    if isinstance(domains, dict):
-        domains = domains.get('related-domain') or []
-    return dict(
-        id=str(item.get('certificate-id')),
-        name=item.get('name'),
-        comment=item.get('comment'),
-        serial=(item.get('certificate-serial') or '').lower(),
-        issuer=item.get('certificate-issuer'),
-        not_before=cst_to_utc(item.get('certificate-validity-from')),
-        not_after=cst_to_utc(item.get('certificate-validity-to')),
-        dns_names=_names(item.get('dns-names'), 'dns-name'),
-        related_domains=[dict(domain_id=str(domain.get('domain-id')), domain_name=domain.get('domain-name'))
-                         for domain in domains if isinstance(domain, dict)],
-        share_ssl=item.get('share-ssl'),
-        crt_md5=(item.get('crt-md5') or '').lower(),
-        ca_md5=(item.get('ca-md5') or '').lower(),
-        key_md5=(item.get('key-md5') or '').lower(),
-    )
-
-
-def netcenter_certificates(client):
-    """Every certificate of the account: the list API returns them all in one answer."""
-    body, dummy = client.request('GET', CERTIFICATE_LIST)
-    return [normalize_certificate(item) for item in body.get('ssl-certificates') or []]
-
-
-def find_certificate(client, certificate_id=None, name=None):
-    """One list call; by id, else by name (names are unique per customer)."""
-    for certificate in netcenter_certificates(client):
-        if certificate_id is not None and certificate['id'] == str(certificate_id):
-            return certificate
-        if certificate_id is None and name is not None and certificate['name'] == name:
-            return certificate
-    return None
+    def build_client(self):
+        return NetcenterClient(self.params)

@@ -2,17 +2,28 @@
 # Copyright: certfleet.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The reconcile step every module shares: find, compare, then create/update/delete or nothing.
+"""The lifecycle every module shares: validate, find, compare, then create/update/delete or nothing.
 
-A module describes its resource with a ``ResourceManager`` subclass; ``reconcile`` does the
-rest the same way everywhere: check mode sends no write and reports what the real run would,
-``diff`` shows certificate summaries and ``<redacted>`` secrets, never PEM or secret values.
+A service file (``elb.py``, ...) describes its API with a ``ResourceApi``; a module describes its
+resource with a ``ResourceManager`` (what to send and how to compare). ``reconcile`` does the rest
+the same way everywhere:
+
+- ``validate()`` runs before any request, so bad input sends nothing;
+- the resource is found by ``id``, else by a non-empty unique ``name`` (several matches are an
+  error that lists their ids);
+- check mode sends no write and reports the ``changed`` and ``diff`` the real run would;
+- ``diff`` shows certificate summaries and ``<redacted>`` secrets, never PEM or secret values;
+- a create whose answer is lost is never sent twice: the transport polls ``find_created``;
+- an update or delete refused while the resource is busy is repeated within ``busy_timeout``;
+- a delete that finds the resource already gone is done.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import PemError, load_certificates
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import RetryPolicy, call_until_ready
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import pem_summaries
 
 REDACTED = '<redacted>'
 REDACTED_CHANGED = '<redacted: changed>'
@@ -33,30 +44,97 @@ def certificate_view(pem_text):
     """Summaries of a PEM bundle, leaf first; never the PEM."""
     if is_blank(pem_text):
         return None
-    try:
-        certificates = load_certificates(pem_text, 'certificate')
-    except PemError:
-        return {'unparsable': True}
-    return [certificate.summary() for certificate in certificates]
+    return pem_summaries(pem_text)
+
+
+def reconcile_set(current, desired, purge=True, key=None):
+    """What to add and what to remove so that a child collection matches ``desired``.
+
+    ``purge_tags`` semantics of amazon.aws: ``desired`` None leaves the collection alone; with
+    ``purge`` false nothing is removed. ``key`` gives an item's identity (the item itself by
+    default). Returns ``(to_add, to_remove)`` in the order of ``desired`` and ``current``.
+    """
+    if desired is None:
+        return [], []
+    key = key or (lambda item: item)
+    current_keys = set(key(item) for item in current)
+    desired_keys = set(key(item) for item in desired)
+    to_add, added = [], set()
+    for item in desired:
+        identity = key(item)
+        if identity not in current_keys and identity not in added:
+            to_add.append(item)
+            added.add(identity)
+    to_remove = [item for item in current if key(item) not in desired_keys] if purge else []
+    return to_add, to_remove
+
+
+class ResourceApi:
+    """One kind of resource of one service API: a service file subclasses this.
+
+    ``get`` returns None for a resource that does not exist; ``delete`` of a resource that is
+    already gone is done. ``is_busy`` tells an answer that means "refused for now, try later".
+    """
+
+    resource_name = 'resource'
+    secret_fields = ()
+
+    def __init__(self, client):
+        self.client = client
+
+    def list(self, **filters):
+        raise NotImplementedError
+
+    def get(self, resource_id):
+        raise NotImplementedError
+
+    def find_by_name(self, name, **scope):
+        return [item for item in self.list(**scope) if item.get('name') == name]
+
+    def create(self, payload, recheck=None):
+        raise NotImplementedError
+
+    def update(self, current, payload):
+        raise NotImplementedError
+
+    def delete(self, current):
+        raise NotImplementedError
+
+    def is_not_found(self, error):
+        return error.status == 404
+
+    def is_busy(self, error):
+        return False
+
+    def public(self, resource):
+        """The resource without its secret fields."""
+        if resource is None:
+            return None
+        return dict((key, value) for key, value in resource.items() if key not in self.secret_fields)
 
 
 class ResourceManager:
-    """How one kind of resource is found, compared and written. Subclasses fill this in."""
+    """How a module's resource is validated, compared and written. Subclasses fill this in."""
 
-    resource_name = 'resource'
     # Fields shown in diff; PEM fields as summaries, secret fields only as markers.
     diff_fields = ()
     pem_fields = ()
     secret_fields = ()
+    # The RetryPolicy of waits while the resource is busy (``busy_timeout``).
+    busy_retry_policy = RetryPolicy(base_delay=1.0, max_delay=15.0)
 
-    def __init__(self, module):
+    def __init__(self, module, api=None):
         self.module = module
         self.params = module.params
+        self.api = api
+
+    @property
+    def resource_name(self):
+        return self.api.resource_name if self.api else 'resource'
 
     # What a subclass provides ----------------------------------------------------------------
-    def find(self):
-        """The current resource, or None."""
-        raise NotImplementedError
+    def validate(self):
+        """Check the options; raise InputError naming the option. Runs before any request."""
 
     def create_payload(self):
         """The API fields to send on create."""
@@ -66,16 +144,71 @@ class ResourceManager:
         """The API fields that differ from ``current``; empty when nothing needs changing."""
         raise NotImplementedError
 
-    def create(self, payload):
-        raise NotImplementedError
+    def name_scope(self):
+        """Filters that narrow a lookup by name (the type, say)."""
+        return {}
 
-    def update(self, current, payload):
-        raise NotImplementedError
+    def is_created(self, candidate, payload):
+        """Whether ``candidate``, found by name after a lost answer, is what ``payload`` created."""
+        return True
 
-    def delete(self, current):
-        raise NotImplementedError
+    def summary(self, resource):
+        """The shared certificate summary of ``resource``, or None when there is no certificate."""
+        return None
 
     # Shared behaviour -------------------------------------------------------------------------
+    def find(self):
+        """The current resource by ``id``, else by ``name``; None when there is none."""
+        params = self.params
+        if params.get('id'):
+            found = self.api.get(params['id'])
+            if found is None and params.get('state', 'present') == 'present':
+                raise InputError('id', 'no %s %s exists; omit id to create one by name'
+                                 % (self.resource_name, params['id']))
+            return found
+        return self.find_by_name(params.get('name'))
+
+    def find_by_name(self, name):
+        if name is None or not name.strip():
+            raise InputError('name', 'is empty; a %s is found by a non-empty name (or set id)' % self.resource_name)
+        matches = self.api.find_by_name(name, **self.name_scope())
+        if len(matches) > 1:
+            raise InputError('name', '%d %ss are named %r (ids: %s); set id to choose one'
+                             % (len(matches), self.resource_name, name,
+                                ', '.join(sorted(str(match['id']) for match in matches))))
+        return matches[0] if matches else None
+
+    def find_created(self, payload):
+        """After a create whose answer was lost: the resource it made, or None (yet)."""
+        name = payload.get('name') or self.params.get('name')
+        if not name:
+            return None
+        candidates = [item for item in self.api.find_by_name(name, **self.name_scope())
+                      if self.is_created(item, payload)]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def create(self, payload):
+        named = payload.get('name') or self.params.get('name')
+        return self.api.create(payload, recheck=(lambda: self.find_created(payload)) if named else None)
+
+    def update(self, current, payload):
+        return self.when_idle(lambda: self.api.update(current, payload))
+
+    def delete(self, current):
+        try:
+            self.when_idle(lambda: self.api.delete(current))
+        except ApiError as error:
+            if not self.api.is_not_found(error):
+                raise
+
+    def when_idle(self, call):
+        """``call()``, repeated while the service answers that the resource is busy (``busy_timeout``)."""
+        if self.params.get('busy_timeout') is None:
+            return call()
+        client = self.api.client
+        return call_until_ready(call, self.api.is_busy, self.params['busy_timeout'], self.busy_retry_policy,
+                                sleep=client.http.sleep)
+
     def predict(self, current, payload):
         """What the resource will look like after sending ``payload`` (check mode)."""
         predicted = dict(current or {})
@@ -106,14 +239,19 @@ class ResourceManager:
         return False
 
     def returned(self, resource):
-        """The resource as returned to the user: secret fields removed."""
+        """The resource as returned to the user: secret fields removed, the shared ``summary`` added."""
         if resource is None:
             return None
-        return dict((key, value) for key, value in resource.items() if key not in self.secret_fields)
+        shown = dict((key, value) for key, value in resource.items() if key not in self.secret_fields)
+        summary = self.summary(resource)
+        if summary is not None:
+            shown['summary'] = summary
+        return shown
 
 
 def reconcile(module, manager, state):
     """Bring the resource to ``state`` and return the module result."""
+    manager.validate()
     check_mode = module.check_mode
     current = manager.find()
     name = manager.resource_name

@@ -19,8 +19,15 @@ __metaclass__ = type
 import email.utils
 import json
 import random
+import socket
 import time
 import traceback
+
+from ansible.module_utils.six.moves.urllib.parse import urlsplit
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
+    ApiError, ConfigurationError, UncertainWriteError,
+)
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -48,8 +55,12 @@ def connection_argument_spec():
     )
 
 
-class ConfigurationError(Exception):
-    """Options that cannot work together; raised before anything is sent."""
+def validate_endpoint(value, option, example):
+    """An endpoint is an http(s) URL with a host; anything else fails here, naming the option."""
+    parts = urlsplit(value or '')
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        raise ConfigurationError('%s must be a URL such as %s, not %r' % (option, example, value))
+    return value.rstrip('/')
 
 
 def http_client_from_params(params, sign, parse_error, request_id_headers=(), sleep=None):
@@ -67,31 +78,6 @@ def http_client_from_params(params, sign, parse_error, request_id_headers=(), sl
         ca_bundle=params.get('ca_bundle'),
         retry_policy=RetryPolicy(max_retries=params.get('max_retries', DEFAULT_MAX_RETRIES)),
         sign=sign, parse_error=parse_error, request_id_headers=request_id_headers, **kwargs)
-
-
-class ApiError(Exception):
-    """A request that did not succeed, with what the service said about it."""
-
-    def __init__(self, message, status=None, error_code=None, request_id=None, retryable=False):
-        super(ApiError, self).__init__(message)
-        self.message = message
-        self.status = status
-        self.error_code = error_code
-        self.request_id = request_id
-        self.retryable = retryable
-
-    def to_fail_kwargs(self):
-        return dict(msg=self.message, status=self.status, error_code=self.error_code, request_id=self.request_id)
-
-    def __str__(self):
-        parts = [self.message]
-        if self.status is not None:
-            parts.append('HTTP %s' % self.status)
-        if self.error_code:
-            parts.append('error_code=%s' % self.error_code)
-        if self.request_id:
-            parts.append('request_id=%s' % self.request_id)
-        return ', '.join(parts)
 
 
 class RetryPolicy:
@@ -154,7 +140,7 @@ class HttpClient:
 
     def __init__(self, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None, retry_policy=None,
                  sign=None, parse_error=None, request_id_headers=(), sleep=time.sleep, session=None,
-                 user_agent='certfleet.cloud'):
+                 user_agent='certfleet.cloud', recheck_window=None):
         if requests is None and session is None:
             raise RuntimeError('the Python library requests is required')
         self.session = session or requests.Session()
@@ -168,6 +154,8 @@ class HttpClient:
         self.request_id_headers = tuple(request_id_headers)
         self.sleep = sleep
         self.user_agent = user_agent
+        # How long a write whose answer was lost may take to show up: as long again as it was given.
+        self.recheck_window = timeout if recheck_window is None else recheck_window
         self.attempts = 0
 
     def _request_id(self, headers):
@@ -189,11 +177,15 @@ class HttpClient:
     def request(self, method, url, params=None, json_body=None, headers=None, idempotent=None, recheck=None):
         """Send one logical request and return ``(decoded JSON, response headers)``.
 
-        ``idempotent`` defaults to True for everything but POST. A request that is not
-        idempotent is only re-sent when the service certainly did not act on it (429, or
-        the connection was never made). After an ambiguous failure (a timeout once sent,
-        a dropped connection, a 5xx) ``recheck()`` is called first: when it returns a
-        result, that result stands for the request's and nothing is re-sent.
+        ``idempotent`` defaults to True for everything but POST. A request that is not idempotent
+        is re-sent only when the service certainly did not see it: HTTP 429, or a connection that
+        was never made (refused, connect timeout).
+
+        Its answer lost (read timeout, dropped connection), it is never re-sent: ``recheck()`` is
+        polled for up to ``recheck_window`` seconds (a slow write may land after the timeout), and
+        its result stands for the request's; if nothing shows up, ``UncertainWriteError`` says the
+        write may still be in progress and a rerun converges. After an answered 5xx, ``recheck()``
+        is asked once and the request re-sent only when it finds nothing.
         """
         if idempotent is None:
             idempotent = method.upper() != 'POST'
@@ -205,6 +197,7 @@ class HttpClient:
         attempt = 0
         while True:
             retry_after = None
+            answer_lost = False
             try:
                 response = self._send_once(method, url, params, body, headers)
             except requests.exceptions.ConnectTimeout as exc:
@@ -213,11 +206,17 @@ class HttpClient:
             except requests.exceptions.Timeout:
                 error = ApiError('Timed out after %ss waiting for %s %s' % (self.timeout, method, url), retryable=True)
                 certainly_unprocessed = False
+                answer_lost = True
             except requests.exceptions.SSLError as exc:
                 raise ApiError('TLS error talking to %s: %s' % (url, exc))
             except requests.exceptions.ConnectionError as exc:
+                if is_name_resolution_failure(exc):
+                    # Retrying cannot make a name resolve; say so at once.
+                    raise ApiError('Cannot resolve the host of %s (check the endpoint option and DNS): %s'
+                                   % (url, exc), error_code='NameResolutionFailed')
+                certainly_unprocessed = is_connection_never_made(exc)
+                answer_lost = not certainly_unprocessed
                 error = ApiError('Connection error on %s %s: %s' % (method, url, exc), retryable=True)
-                certainly_unprocessed = False
             else:
                 request_id = self._request_id(response.headers)
                 if 200 <= response.status_code < 300:
@@ -230,27 +229,78 @@ class HttpClient:
                 retry_after = parse_retry_after(response.headers.get('Retry-After'))
             if not error.retryable:
                 raise error
+            if not idempotent and answer_lost:
+                found = self._poll(recheck) if recheck is not None else None
+                if found is not None:
+                    return found, {}
+                raise self._uncertain(error, recheck is not None)
             if attempt >= self.retry_policy.max_retries:
                 error.message = '%s (gave up after %d attempts)' % (error.message, attempt + 1)
                 raise error
             if not idempotent and not certainly_unprocessed:
                 if recheck is None:
-                    error.message = ('%s; the request may have taken effect and is not safe to repeat blindly'
-                                     % error.message)
-                    raise error
+                    raise self._uncertain(error, False)
                 found = recheck()
                 if found is not None:
                     return found, {}
             self.sleep(self.retry_policy.delay(attempt, retry_after))
             attempt += 1
 
+    def _poll(self, recheck):
+        """``recheck()`` until it finds something or ``recheck_window`` seconds of waiting are used up."""
+        waited = 0.0
+        attempt = 0
+        while True:
+            found = recheck()
+            if found is not None or waited >= self.recheck_window:
+                return found
+            delay = min(max(self.retry_policy.backoff_ceiling(attempt), 0.5), self.recheck_window - waited)
+            self.sleep(delay)
+            waited += delay
+            attempt += 1
+
+    def _uncertain(self, error, rechecked):
+        if rechecked:
+            detail = ('nothing was found after waiting %.0f s, but the service may still be acting on it; it was '
+                      'not sent again, to avoid a duplicate. Rerun the task: it finds the result and converges'
+                      % self.recheck_window)
+        else:
+            detail = ('the request may have taken effect and is not safe to repeat blindly, so it was not sent '
+                      'again. Rerun the task: it finds the result and converges')
+        return UncertainWriteError('%s; %s' % (error.message, detail), status=error.status,
+                                   error_code=error.error_code, request_id=error.request_id)
+
+
+def _causes(exc, depth=0):
+    """``exc`` and what it wraps (urllib3 nests the socket error several levels down)."""
+    if exc is None or depth > 8:
+        return
+    yield exc
+    nested = [getattr(exc, 'reason', None), exc.__cause__, exc.__context__]
+    nested.extend(arg for arg in getattr(exc, 'args', ()) if isinstance(arg, BaseException))
+    for inner in nested:
+        if inner is not None and inner is not exc:
+            for found in _causes(inner, depth + 1):
+                yield found
+
+
+def is_name_resolution_failure(exc):
+    return any(isinstance(cause, socket.gaierror) or type(cause).__name__ == 'NameResolutionError'
+               for cause in _causes(exc))
+
+
+def is_connection_never_made(exc):
+    """Refused, unreachable: the request never left this host, so repeating it is safe."""
+    return any(isinstance(cause, ConnectionRefusedError) or type(cause).__name__ == 'NewConnectionError'
+               for cause in _causes(exc))
+
 
 def call_until_ready(call, is_busy, wait_timeout, retry_policy, sleep=time.sleep, clock=time.monotonic):
     """``call()`` again, with backoff, while it fails with an error ``is_busy`` accepts.
 
     For services that refuse a change while a resource is busy (deploying, say): the refusal
-    is certain, so repeating the request is safe. Gives up once ``wait_timeout`` seconds would
-    be exceeded, with the service's last error and how long it waited.
+    is certain, so repeating the request is safe. The whole ``wait_timeout`` is used (the last
+    wait is cut to what remains); then the service's last error is raised with how long it waited.
     """
     started = clock()
     attempt = 0
@@ -260,13 +310,13 @@ def call_until_ready(call, is_busy, wait_timeout, retry_policy, sleep=time.sleep
         except ApiError as error:
             if not is_busy(error):
                 raise
-            delay = max(retry_policy.delay(attempt), 0.2)
             waited = clock() - started
-            if waited + delay > wait_timeout:
+            remaining = wait_timeout - waited
+            if remaining <= 0:
                 error.message = '%s (still refused after %d attempts over %.0f s; not waiting past the bound of %s s)' % (
                     error.message, attempt + 1, waited, wait_timeout)
                 raise error
-            sleep(delay)
+            sleep(min(max(retry_policy.delay(attempt), 0.2), remaining))
             attempt += 1
 
 

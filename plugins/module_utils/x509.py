@@ -2,10 +2,11 @@
 # Copyright: certfleet.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""PEM and X.509 handling with ``cryptography``.
+"""PEM and X.509 handling with ``cryptography``: parsing, the certificate-bundle input and the
+shared certificate ``summary``.
 
-Every failure raises ``PemError`` naming the option it came from, so a module can
-report it before anything is sent.
+Every failure raises ``InputError`` naming the option it came from, so a module can report it
+before anything is sent.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,6 +18,8 @@ import datetime
 import hashlib
 import re
 import traceback
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError, check_length
 
 CRYPTOGRAPHY_IMPORT_ERROR = None
 try:
@@ -36,13 +39,9 @@ PRIVATE_KEY_LABELS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY')
 ENCRYPTED_KEY_LABEL = 'ENCRYPTED PRIVATE KEY'
 
 
-class PemError(ValueError):
-    """Input that is not what its option says it is."""
-
-    def __init__(self, field, reason):
-        super(PemError, self).__init__('%s: %s' % (field, reason))
-        self.field = field
-        self.reason = reason
+# PEM input that is not what its option says is an input error like any other; the name stays
+# for readability at the raise sites.
+PemError = InputError
 
 
 def pem_blocks(text, field):
@@ -169,17 +168,63 @@ class Certificate:
             return False
         return True
 
-    def summary(self):
-        """What diffs and return values show of a certificate: never the PEM itself."""
-        return dict(
-            subject=self.subject,
-            issuer=self.issuer,
-            subject_alternative_names=self.subject_alternative_names,
-            serial=self.serial_hex,
-            not_before=format_time(self.not_before),
-            not_after=format_time(self.not_after),
-            sha256_fingerprint=self.sha256_fingerprint,
-        )
+    @property
+    def serial_openssl(self):
+        """The serial as ``openssl x509 -serial`` prints it: upper-case hex, whole bytes (leading zero kept)."""
+        return openssl_serial(self.x509.serial_number)
+
+    def covers(self, domain):
+        """Whether the certificate is valid for ``domain`` (SANs, else the CN; one-label wildcards)."""
+        names = self.subject_alternative_names or [self.common_name]
+        return any(name_covers(name, domain) for name in names if name)
+
+    def summary(self, now=None):
+        """The shared certificate summary (see ``certificate_summary``); never the PEM itself."""
+        return certificate_summary(
+            serial=self.serial_openssl, sha256_fingerprint=self.sha256_fingerprint, not_before=self.not_before,
+            not_after=self.not_after, subject=self.subject, issuer=self.issuer,
+            sans=self.subject_alternative_names, now=now)
+
+
+def openssl_serial(number):
+    sign = '-' if number < 0 else ''
+    digits = '%X' % abs(number)
+    return sign + ('0' + digits if len(digits) % 2 else digits)
+
+
+def certificate_summary(serial=None, sha256_fingerprint=None, not_before=None, not_after=None, subject=None,
+                        issuer=None, sans=None, now=None):
+    """What every module returns about a certificate, whatever the service, so that one certificate
+    served by ELB, the CDN and a VPN gateway reads the same. Times are datetimes or ``format_time``
+    strings; what a service does not report is None."""
+    not_before, not_after = _as_time(not_before), _as_time(not_after)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return dict(
+        serial=serial,
+        sha256_fingerprint=sha256_fingerprint,
+        not_before=format_time(not_before) if not_before else None,
+        not_after=format_time(not_after) if not_after else None,
+        subject=subject,
+        issuer=issuer,
+        sans=list(sans or []),
+        days_left=(not_after - now).days if not_after else None,
+    )
+
+
+def _as_time(value):
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    try:
+        return datetime.datetime.strptime(value, TIME_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    except (TypeError, ValueError):
+        return None
+
+
+def name_covers(name, domain):
+    name, domain = name.lower(), domain.lower()
+    if name == domain:
+        return True
+    return name.startswith('*.') and domain.count('.') == name.count('.') and domain.endswith(name[1:])
 
 
 def _utc(moment):
@@ -197,11 +242,8 @@ def format_time(moment):
 
 def days_until(time_text, now):
     """Whole days from ``now`` to a ``format_time`` string; None when there is no such time."""
-    try:
-        moment = datetime.datetime.strptime(time_text, TIME_FORMAT).replace(tzinfo=datetime.timezone.utc)
-    except (TypeError, ValueError):
-        return None
-    return (moment - now).days
+    moment = _as_time(time_text)
+    return None if moment is None else (moment - now).days
 
 
 def select_expiring(certificates, time_field, within_days, now=None):
@@ -293,3 +335,114 @@ def check_key_matches(private_key, certificate, key_field):
     if not private_key.matches(certificate):
         raise PemError(key_field, 'does not match the public key of certificate %s (serial %s)'
                                   % (certificate.subject, certificate.serial_hex))
+
+
+def _is_sm2_certificate(certificate):
+    try:
+        certificate.public_key_der()
+    except Exception:  # cryptography's UnsupportedAlgorithm for the SM2 curve
+        return True
+    return False
+
+
+class CertificateBundle:
+    """A certificate option (leaf first, then its chain) with its key option, checked once.
+
+    The rules are the same for every service: every block parses, no certificate repeats, each
+    certificate is issued by the next one (order and issuer links, signature verified), none has
+    expired unless allowed, the key matches the leaf. The services' own limits come in as
+    parameters. ``pem`` and ``key_pem`` are the canonical forms to send.
+    """
+
+    def __init__(self, certificate_text, cert_field, key_text=None, key_field=None, key_required=False,
+                 allow_expired=False, max_certificates=None, max_chars=None, max_key_chars=None,
+                 require_chain=False, check_order=True, now=None):
+        self.cert_field, self.key_field = cert_field, key_field
+        self.certificates = load_certificates(certificate_text, cert_field)
+        self.leaf, self.chain = self.certificates[0], self.certificates[1:]
+        if max_certificates is not None and len(self.certificates) > max_certificates:
+            raise InputError(cert_field, 'holds %d certificates; at most %d (leaf and chain)'
+                             % (len(self.certificates), max_certificates))
+        seen = {}
+        for certificate in self.certificates:
+            if certificate.sha256_fingerprint in seen:
+                raise InputError(cert_field, 'certificate #%d repeats certificate #%d; give each once'
+                                 % (certificate.index + 1, seen[certificate.sha256_fingerprint] + 1))
+            seen[certificate.sha256_fingerprint] = certificate.index
+        if require_chain and not self.chain:
+            raise InputError(cert_field, 'holds only the leaf; append its CA chain (the issuing intermediates, '
+                                         'leaf first), which the service requires')
+        if check_order:
+            check_chain_order(self.certificates, cert_field)
+        if not allow_expired:
+            check_not_expired(self.certificates, cert_field, now)
+        self.pem = ''.join(der_to_pem('CERTIFICATE', certificate.der) for certificate in self.certificates)
+        if max_chars is not None:
+            check_length(cert_field, self.pem, max_chars)
+        self.key_pem = None
+        if key_text is None:
+            if key_required:
+                raise InputError(key_field, 'is required with %s' % cert_field)
+            return
+        self.key_pem = self._checked_key(key_text)
+        if max_key_chars is not None:
+            check_length(key_field, self.key_pem, max_key_chars)
+
+    @classmethod
+    def from_params(cls, params, cert_field, key_field=None, **rules):
+        """The bundle the options describe, or None when the certificate option is not set."""
+        if params.get(cert_field) is None:
+            if key_field and params.get(key_field) is not None:
+                raise InputError(key_field, 'given without %s' % cert_field)
+            return None
+        return cls(params[cert_field], cert_field, params.get(key_field) if key_field else None, key_field,
+                   allow_expired=bool(params.get('allow_expired')), **rules)
+
+    def _checked_key(self, text):
+        blocks = pem_blocks(text, self.key_field)
+        if len(blocks) == 1 and blocks[0][0] in PRIVATE_KEY_LABELS and _is_sm2_certificate(self.leaf):
+            # cryptography cannot load SM2 keys: an SM2 key is checked for form only.
+            return canonical_pem(text, self.key_field)
+        key = PrivateKey(text, self.key_field)
+        check_key_matches(key, self.leaf, self.key_field)
+        return key.canonical_pem()
+
+    @property
+    def chain_pem(self):
+        return ''.join(der_to_pem('CERTIFICATE', certificate.der) for certificate in self.chain)
+
+    @property
+    def leaf_pem(self):
+        return der_to_pem('CERTIFICATE', self.leaf.der)
+
+    def differs_from(self, stored_pem=None, stored_sha1=None):
+        """Whether the stored bundle is not this one, compared by DER (or the leaf's SHA-1 when no PEM is shown)."""
+        if not stored_pem:
+            if stored_sha1:
+                return stored_sha1.lower() != self.leaf.sha1_fingerprint
+            return True
+        try:
+            stored = load_certificates(stored_pem, self.cert_field)
+        except InputError:
+            return True
+        return [c.der for c in stored] != [c.der for c in self.certificates]
+
+    def uncovered(self, domains):
+        """Those of ``domains`` the leaf is not valid for."""
+        return [domain for domain in domains if not self.leaf.covers(domain)]
+
+
+def pem_summaries(pem_text, field='certificate', now=None):
+    """Summaries of a PEM bundle, leaf first; ``{'unparsable': True}`` when it does not parse."""
+    try:
+        return [certificate.summary(now) for certificate in load_certificates(pem_text, field)]
+    except InputError:
+        return {'unparsable': True}
+
+
+def leaf_summary(pem_text, now=None):
+    """The summary of the first certificate of a PEM bundle; None when there is none or it does not parse."""
+    if not pem_text:
+        return None
+    summaries = pem_summaries(pem_text, now=now)
+    return summaries[0] if isinstance(summaries, list) else None

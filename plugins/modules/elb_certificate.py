@@ -225,20 +225,12 @@ diff:
 
 import re
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.transport import ApiError
-from ansible_collections.certfleet.cloud.plugins.module_utils.module import (
-    HuaweiCloudModule, InputError, check_length,
-)
-from ansible_collections.certfleet.cloud.plugins.module_utils.state import (
-    ResourceManager, reconcile, same_value,
-)
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
-    PrivateKey, canonical_pem, check_key_matches, check_not_expired, load_certificates, pem_blocks,
-    PRIVATE_KEY_LABELS,
-)
+from ansible_collections.certfleet.cloud.plugins.module_utils.elb import TYPES, TYPES_WITH_KEY, ElbCertificateApi
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError, check_length
+from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudModule
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceManager, reconcile, same_value
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CertificateBundle, leaf_summary
 
-COLLECTION_PATH = '/v3/{project_id}/elb/certificates'
-ITEM_PATH = '/v3/{project_id}/elb/certificates/{certificate_id}'
 MAX_CERTIFICATE_CHARS = 65536
 MAX_PRIVATE_KEY_CHARS = 8192
 MAX_CHAIN_LENGTH = 11
@@ -246,7 +238,6 @@ MAX_DOMAINS = 100
 MAX_DOMAIN_CHARS = 10000
 DOMAIN_LABEL = r'[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
 DOMAIN_PATTERN = re.compile(r'^(?:\*\.)?%s(?:\.%s)*$' % (DOMAIN_LABEL, DOMAIN_LABEL))
-TYPES_WITH_KEY = ('server', 'server_sm')
 UPDATABLE_FIELDS = ('name', 'description', 'domain', 'scm_certificate_id', 'source',
                     'protection_status', 'protection_reason')
 
@@ -267,75 +258,12 @@ def check_domains(value):
                              % domain)
 
 
-class CertificateInput:
-    """A PEM certificate option with its optional key, parsed and checked once."""
-
-    def __init__(self, module, cert_field, key_field, needs_key):
-        params = module.params
-        self.cert_field, self.key_field = cert_field, key_field
-        self.certificates = self.pem = self.key_pem = None
-        if params.get(cert_field) is None:
-            if params.get(key_field) is not None:
-                raise InputError(key_field, 'given without %s' % cert_field)
-            return
-        self.certificates = load_certificates(params[cert_field], cert_field)
-        if len(self.certificates) > MAX_CHAIN_LENGTH:
-            raise InputError(cert_field, 'holds %d certificates; at most %d (leaf and chain)'
-                             % (len(self.certificates), MAX_CHAIN_LENGTH))
-        self.pem = canonical_pem(params[cert_field], cert_field)
-        check_length(cert_field, self.pem, MAX_CERTIFICATE_CHARS)
-        if not params['allow_expired']:
-            check_not_expired(self.certificates, cert_field)
-        if params.get(key_field) is None:
-            if needs_key:
-                raise InputError(key_field, 'is required with %s for this certificate type' % cert_field)
-            return
-        self.key_pem = self._checked_key(params[key_field])
-
-    def _checked_key(self, text):
-        blocks = pem_blocks(text, self.key_field)
-        if len(blocks) == 1 and blocks[0][0] in PRIVATE_KEY_LABELS and self._is_sm2():
-            # cryptography cannot load SM2 keys: an SM2 key is checked for form only.
-            key_pem = canonical_pem(text, self.key_field)
-        else:
-            key = PrivateKey(text, self.key_field)
-            check_key_matches(key, self.certificates[0], self.key_field)
-            key_pem = key.canonical_pem()
-        check_length(self.key_field, key_pem, MAX_PRIVATE_KEY_CHARS)
-        return key_pem
-
-    def _is_sm2(self):
-        try:
-            self.certificates[0].public_key_der()
-        except Exception:  # UnsupportedAlgorithm for the SM2 curve
-            return True
-        return False
-
-    def differs_from(self, current_pem, current_fingerprint=None):
-        """Whether the stored bundle is not this one, compared by DER."""
-        if not current_pem:
-            if current_fingerprint:
-                return current_fingerprint.lower() != self.certificates[0].sha1_fingerprint
-            return True
-        try:
-            stored = load_certificates(current_pem, self.cert_field)
-        except ValueError:
-            return True
-        return [c.der for c in stored] != [c.der for c in self.certificates]
-
-
 class ElbCertificate(ResourceManager):
-    resource_name = 'certificate'
     diff_fields = ('name', 'description', 'type', 'domain', 'certificate', 'private_key', 'enc_certificate',
                    'enc_private_key', 'scm_certificate_id', 'source', 'protection_status',
                    'protection_reason', 'enterprise_project_id')
     pem_fields = ('certificate', 'enc_certificate')
-    secret_fields = ('private_key', 'enc_private_key')
-
-    def __init__(self, module):
-        super(ElbCertificate, self).__init__(module)
-        self.client = module.client
-        self.validate()
+    secret_fields = ElbCertificateApi.secret_fields
 
     def validate(self):
         params = self.params
@@ -352,54 +280,39 @@ class ElbCertificate(ResourceManager):
                 raise InputError(field, 'only applies to type server_sm')
         if params['protection_reason'] and params['protection_status'] == 'nonProtection':
             raise InputError('protection_reason', 'only applies with protection_status consoleProtection')
-        self.leaf = CertificateInput(self.module, 'certificate', 'private_key',
-                                     needs_key=cert_type in (None, 'server', 'server_sm'))
-        self.enc = CertificateInput(self.module, 'enc_certificate', 'enc_private_key',
-                                    needs_key=cert_type == 'server_sm')
+        # A CA certificate (type client) may be a bundle of unrelated CAs that clients are checked
+        # against; a server certificate is a leaf and its chain, in order.
+        limits = dict(max_certificates=MAX_CHAIN_LENGTH, max_chars=MAX_CERTIFICATE_CHARS,
+                      max_key_chars=MAX_PRIVATE_KEY_CHARS, check_order=cert_type != 'client')
+        self.leaf = CertificateBundle.from_params(params, 'certificate', 'private_key',
+                                                  key_required=cert_type in (None, 'server', 'server_sm'), **limits)
+        self.enc = CertificateBundle.from_params(params, 'enc_certificate', 'enc_private_key',
+                                                 key_required=cert_type == 'server_sm', **limits)
 
     def secret_is_set(self, resource, field):
         types = TYPES_WITH_KEY if field == 'private_key' else ('server_sm',)
         return resource.get('type') in types
 
-    # Finding ------------------------------------------------------------------------------------
-    def find(self):
-        params = self.params
-        if params['id']:
-            try:
-                return self.client.request('GET', self.client.path(ITEM_PATH, certificate_id=params['id']))['certificate']
-            except ApiError as exc:
-                if exc.status == 404:
-                    if params['state'] == 'present':
-                        raise InputError('id', 'no certificate %s exists; omit id to create one by name' % params['id'])
-                    return None
-                raise
-        return self._find_by_name()
+    def name_scope(self):
+        return {'type': self.params['type']} if self.params['type'] else {}
 
-    def _find_by_name(self, fingerprint=None):
-        query = [('name', self.params['name'])]
-        if self.params['type']:
-            query.append(('type', self.params['type']))
-        if fingerprint:
-            query.append(('fingerprint', fingerprint))
-        matches = list(self.client.list_by_marker(self.client.path(COLLECTION_PATH), 'certificates', query))
-        if len(matches) > 1:
-            raise InputError('name', '%d certificates are named %r (ids: %s); set id to choose one'
-                             % (len(matches), self.params['name'], ', '.join(sorted(m['id'] for m in matches))))
-        return matches[0] if matches else None
+    def is_created(self, candidate, payload):
+        return (candidate.get('fingerprint') or '').lower() == self.leaf.leaf.sha1_fingerprint
 
-    # Comparing ----------------------------------------------------------------------------------
+    def summary(self, resource):
+        return leaf_summary(resource.get('certificate'))
+
     def create_payload(self):
         params = self.params
-        if self.leaf.pem is None:
+        if self.leaf is None:
             raise InputError('certificate', 'is required to create certificate %r' % params['name'])
         payload = {'type': params['type'] or 'server', 'certificate': self.leaf.pem}
         if params['name'] is not None:
             payload['name'] = params['name']
         if self.leaf.key_pem:
             payload['private_key'] = self.leaf.key_pem
-        if self.enc.pem:
+        if self.enc:
             payload['enc_certificate'] = self.enc.pem
-        if self.enc.key_pem:
             payload['enc_private_key'] = self.enc.key_pem
         for field in UPDATABLE_FIELDS + ('enterprise_project_id',):
             if field != 'name' and params[field] is not None:
@@ -421,37 +334,17 @@ class ElbCertificate(ResourceManager):
         for field in UPDATABLE_FIELDS:
             if params[field] is not None and not same_value(current.get(field), params[field]):
                 payload[field] = params[field]
-        if self.leaf.pem and self.leaf.differs_from(current.get('certificate'), current.get('fingerprint')):
+        if self.leaf and self.leaf.differs_from(current.get('certificate'), current.get('fingerprint')):
             if self.leaf.key_pem is None and current.get('type') in TYPES_WITH_KEY:
                 raise InputError('private_key', 'is required to replace the certificate of a %s certificate'
                                  % current.get('type'))
             payload['certificate'] = self.leaf.pem
             if self.leaf.key_pem:
                 payload['private_key'] = self.leaf.key_pem
-        if self.enc.pem and self.enc.differs_from(current.get('enc_certificate')):
+        if self.enc and self.enc.differs_from(current.get('enc_certificate')):
             payload['enc_certificate'] = self.enc.pem
             payload['enc_private_key'] = self.enc.key_pem
         return payload
-
-    # Writing ------------------------------------------------------------------------------------
-    def create(self, payload):
-        def created_meanwhile():
-            found = self._find_by_name(fingerprint=self.leaf.certificates[0].sha1_fingerprint)
-            return {'certificate': found} if found else None
-
-        return self.client.request('POST', self.client.path(COLLECTION_PATH), body={'certificate': payload},
-                                   recheck=created_meanwhile if payload.get('name') else None)['certificate']
-
-    def update(self, current, payload):
-        path = self.client.path(ITEM_PATH, certificate_id=current['id'])
-        return self.client.request('PUT', path, body={'certificate': payload})['certificate']
-
-    def delete(self, current):
-        try:
-            self.client.request('DELETE', self.client.path(ITEM_PATH, certificate_id=current['id']))
-        except ApiError as exc:
-            if exc.status != 404:
-                raise
 
 
 def main():
@@ -462,7 +355,7 @@ def main():
             id=dict(type='str'),
             name=dict(type='str'),
             description=dict(type='str'),
-            type=dict(type='str', choices=['server', 'client', 'server_sm']),
+            type=dict(type='str', choices=list(TYPES)),
             certificate=dict(type='str'),
             private_key=dict(type='str', no_log=True),
             domain=dict(type='str'),
@@ -478,7 +371,7 @@ def main():
         required_one_of=[('id', 'name')],
         supports_check_mode=True,
     )
-    module.run(lambda m: reconcile(m, ElbCertificate(m), m.params['state']))
+    module.run(lambda m: reconcile(m, ElbCertificate(m, ElbCertificateApi(m.client)), m.params['state']))
 
 
 if __name__ == '__main__':

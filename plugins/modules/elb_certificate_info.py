@@ -137,21 +137,24 @@ certificates:
       returned: when the API reports C(expire_time)
 '''
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.module import HuaweiCloudModule
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import select_expiring
+from ansible_collections.certfleet.cloud.plugins.module_utils.elb import LIST_FILTERS, TYPES, ElbCertificateApi
+from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudModule
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import leaf_summary, select_expiring
 
-COLLECTION_PATH = '/v3/{project_id}/elb/certificates'
-FILTERS = ('id', 'name', 'description', 'type', 'domain', 'common_name', 'fingerprint',
-           'scm_certificate_id', 'source', 'protection_status', 'enterprise_project_id')
-SECRET_FIELDS = ('private_key', 'enc_private_key')
+PEM_FIELDS = ('certificate', 'enc_certificate')
 
 
 def list_certificates(module):
     params = module.params
-    client = module.client
-    query = [(name, params[name]) for name in FILTERS if params[name]]
-    listed = (dict((key, value) for key, value in item.items() if key not in SECRET_FIELDS)
-              for item in client.list_by_marker(client.path(COLLECTION_PATH), 'certificates', query))
+    api = ElbCertificateApi(module.client)
+    listed = []
+    for item in api.list(**dict((name, params[name]) for name in LIST_FILTERS)):
+        shown = api.public(item)
+        shown['summary'] = leaf_summary(item.get('certificate'))
+        if not params['include_pem']:
+            for field in PEM_FIELDS:
+                shown.pop(field, None)
+        listed.append(shown)
     return {'changed': False,
             'certificates': select_expiring(listed, 'expire_time', params['expires_within_days'])}
 
@@ -164,7 +167,7 @@ def main():
             id=dict(list_option),
             name=dict(list_option),
             description=dict(list_option),
-            type=dict(list_option, choices=['server', 'client', 'server_sm']),
+            type=dict(list_option, choices=list(TYPES)),
             domain=dict(list_option),
             common_name=dict(list_option),
             fingerprint=dict(list_option),
@@ -173,8 +176,8 @@ def main():
             protection_status=dict(list_option, choices=['nonProtection', 'consoleProtection']),
             enterprise_project_id=dict(list_option),
             expires_within_days=dict(type='int'),
+            include_pem=dict(type='bool', default=True),
         ),
-        needs_cryptography=False,
         supports_check_mode=True,
     )
     module.run(list_certificates)

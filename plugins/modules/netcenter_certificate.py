@@ -185,75 +185,34 @@ diff:
   type: dict
 '''
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.module import (
-    InputError, NetcenterModule, check_length,
-)
-from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import (
-    CERTIFICATE_COLLECTION, certificate_item_path, find_certificate, md5_hex,
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError, check_length
+from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import NetcenterModule
+from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter_certificates import (
+    NetcenterCertificateApi, md5_hex, reported_summary,
 )
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceManager, reconcile, same_value
-from ansible_collections.certfleet.cloud.plugins.module_utils.transport import ApiError, RetryPolicy, call_until_ready
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
-    PrivateKey, check_chain_order, check_key_matches, check_not_expired, der_to_pem, format_time,
-    load_certificates,
-)
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CertificateBundle, format_time
 
 MAX_NAME_CHARS = 512
 MAX_COMMENT_CHARS = 1024
-# "Certificate is in deploying" / "in deleting deployment": refused for now, safe to repeat.
-BUSY_CODES = frozenset(('36540026', '36540027'))
 
 
-class BundleInput:
-    """The certificate and key options, checked as the API checks them, in the form the API wants."""
-
-    def __init__(self, params):
-        certificates = load_certificates(params['certificate'], 'certificate')
-        leaf, chain = certificates[0], certificates[1:]
-        seen = {}
-        for certificate in certificates:
-            if certificate.sha256_fingerprint in seen:
-                raise InputError('certificate', 'certificate #%d repeats certificate #%d; give each once'
-                                 % (certificate.index + 1, seen[certificate.sha256_fingerprint] + 1))
-            seen[certificate.sha256_fingerprint] = certificate.index
-        if not chain:
-            raise InputError('certificate', 'holds only the leaf; append its CA chain (the issuing '
-                                            'intermediates, leaf first), which the API requires')
-        check_chain_order(certificates, 'certificate')
-        if not params['allow_expired']:
-            check_not_expired(certificates, 'certificate')
-        self.leaf = leaf
-        self.crt_pem = der_to_pem('CERTIFICATE', leaf.der)
-        self.ca_pem = ''.join(der_to_pem('CERTIFICATE', certificate.der) for certificate in chain)
-        self.key_pem = None
-        if params['private_key'] is not None:
-            key = PrivateKey(params['private_key'], 'private_key')
-            check_key_matches(key, leaf, 'private_key')
-            self.key_pem = key.canonical_pem()
-
-    @property
-    def pem(self):
-        return self.crt_pem + self.ca_pem
-
-    def facts(self):
-        """What the API will report about this bundle once stored."""
-        facts = dict(serial=self.leaf.serial_hex, issuer=self.leaf.issuer,
-                     not_before=format_time(self.leaf.not_before), not_after=format_time(self.leaf.not_after),
-                     dns_names=self.leaf.subject_alternative_names or [self.leaf.common_name],
-                     crt_md5=md5_hex(self.crt_pem), ca_md5=md5_hex(self.ca_pem))
-        if self.key_pem:
-            facts['key_md5'] = md5_hex(self.key_pem)
-        return facts
+def stored_facts(bundle):
+    """What the API will report about ``bundle`` once stored (it keeps the leaf and the chain as two files)."""
+    leaf = bundle.leaf
+    facts = dict(serial=leaf.serial_hex, issuer=leaf.issuer, not_before=format_time(leaf.not_before),
+                 not_after=format_time(leaf.not_after), dns_names=leaf.subject_alternative_names or [leaf.common_name],
+                 crt_md5=md5_hex(bundle.leaf_pem), ca_md5=md5_hex(bundle.chain_pem))
+    if bundle.key_pem:
+        facts['key_md5'] = md5_hex(bundle.key_pem)
+    return facts
 
 
 class NetcenterCertificate(ResourceManager):
-    resource_name = 'certificate'
     diff_fields = ('name', 'comment', 'serial', 'not_after', 'dns_names', 'crt_md5', 'ca_md5', 'private_key')
-    secret_fields = ('private_key',)
+    secret_fields = NetcenterCertificateApi.secret_fields
 
-    def __init__(self, module):
-        super(NetcenterCertificate, self).__init__(module)
-        self.client = module.client
+    def validate(self):
         params = self.params
         if params['name'] is not None:
             if not params['name'].strip():
@@ -270,17 +229,20 @@ class NetcenterCertificate(ResourceManager):
                                                 'certificate on every update)')
             if params['private_key'] is None and params['csr_id'] is None:
                 raise InputError('private_key', 'is required with state=present unless csr_id is set')
-            self.bundle = BundleInput(params)
+            self.bundle = CertificateBundle.from_params(params, 'certificate', 'private_key', require_chain=True)
+            self.facts = stored_facts(self.bundle)
 
     def secret_is_set(self, resource, field):
         return bool(resource.get('key_md5'))
 
-    def find(self):
-        params = self.params
-        found = find_certificate(self.client, certificate_id=params['id'], name=None if params['id'] else params['name'])
-        if found is None and params['id'] and params['state'] == 'present':
-            raise InputError('id', 'no certificate %s exists; omit id to create one by name' % params['id'])
-        return found
+    def is_created(self, candidate, payload):
+        return candidate.get('crt_md5') == payload['crt_md5']
+
+    def summary(self, resource):
+        if self.bundle is not None and resource.get('crt_md5') == self.facts['crt_md5']:
+            # The stored leaf is byte for byte ours: its full summary is known.
+            return self.bundle.leaf.summary()
+        return reported_summary(resource)
 
     def _writable(self, current):
         params = self.params
@@ -293,12 +255,15 @@ class NetcenterCertificate(ResourceManager):
         comment = params['comment'] if params['comment'] is not None else (current or {}).get('comment')
         if comment is not None:
             body['comment'] = comment
+        for option, field in (('auto_renew', 'autoRenew'), ('is_need_alarm', 'isNeedAlarm')):
+            if params[option] is not None and current is not None:
+                body[field] = 'true' if params[option] else 'false'
         return body
 
     def create_payload(self):
         if not self.params['name']:
             raise InputError('name', 'is required to create a certificate')
-        payload = dict(self.bundle.facts(), name=self.params['name'])
+        payload = dict(self.facts, name=self.params['name'])
         if self.params['comment'] is not None:
             payload['comment'] = self.params['comment']
         if self.bundle.key_pem:
@@ -307,7 +272,7 @@ class NetcenterCertificate(ResourceManager):
 
     def update_payload(self, current):
         params = self.params
-        facts = self.bundle.facts()
+        facts = self.facts
         payload = {}
         if params['name'] is not None and params['name'] != current.get('name'):
             payload['name'] = params['name']
@@ -318,9 +283,23 @@ class NetcenterCertificate(ResourceManager):
             payload.update(facts)
         if 'key_md5' in facts and (current.get('key_md5') or '').lower() != facts['key_md5']:
             payload.update(facts)
-        if 'crt_md5' in payload and self.bundle.key_pem:
-            payload['private_key'] = self.bundle.key_pem
+        if 'crt_md5' in payload:
+            self._check_covers_related_domains(current)
+            if self.bundle.key_pem:
+                payload['private_key'] = self.bundle.key_pem
         return payload
+
+    def _check_covers_related_domains(self, current):
+        """The API refuses a certificate that does not cover every accelerated domain using the old one."""
+        domains = [domain['domain_name'] for domain in current.get('related_domains') or [] if domain.get('domain_name')]
+        uncovered = self.bundle.uncovered(domains)
+        if uncovered:
+            raise InputError('certificate', 'does not cover %s, accelerated domain%s that use%s certificate %s (%s); '
+                                            'the API refuses the change. Add %s to the certificate, or move those '
+                                            'domains to another certificate first'
+                             % (', '.join(uncovered), '' if len(uncovered) == 1 else 's',
+                                's' if len(uncovered) == 1 else '', current['id'], current.get('name'),
+                                'it' if len(uncovered) == 1 else 'them'))
 
     def predict(self, current, payload):
         predicted = super(NetcenterCertificate, self).predict(current, payload)
@@ -328,50 +307,16 @@ class NetcenterCertificate(ResourceManager):
         return predicted
 
     def create(self, payload):
-        body = self._writable(None)
-
-        def created_meanwhile():
-            found = find_certificate(self.client, name=self.params['name'])
-            return found if found and found.get('crt_md5') == payload['crt_md5'] else None
-
-        result, headers = self.client.request('POST', CERTIFICATE_COLLECTION, body=body, recheck=created_meanwhile)
         created = dict(self.predict(None, payload))
-        created['id'] = result.get('id') if result.get('id') else id_from_location(headers)
+        created['id'] = self.api.create(self._writable(None), recheck=lambda: self.find_created(payload))
         if self.params['auto_renew'] is not None or self.params['is_need_alarm'] is not None:
-            self._put(created, self._writable(created))
+            # The add call takes no such flags; an edit right after sets them.
+            super(NetcenterCertificate, self).update(created, self._writable(created))
         return created
 
     def update(self, current, payload):
-        self._put(current, self._writable(current))
+        super(NetcenterCertificate, self).update(current, self._writable(current))
         return self.predict(current, payload)
-
-    def _put(self, current, body):
-        for option, field in (('auto_renew', 'autoRenew'), ('is_need_alarm', 'isNeedAlarm')):
-            if self.params[option] is not None:
-                body[field] = 'true' if self.params[option] else 'false'
-        self._when_idle(lambda: self.client.request('PUT', certificate_item_path(current['id']), body=body))
-
-    def delete(self, current):
-        try:
-            self._when_idle(lambda: self.client.request('DELETE', certificate_item_path(current['id'])))
-        except ApiError as exc:
-            if exc.error_code not in NOT_FOUND_CODES:
-                raise
-
-    def _when_idle(self, call):
-        return call_until_ready(call, lambda error: error.error_code in BUSY_CODES, self.params['busy_timeout'],
-                                RetryPolicy(base_delay=1.0, max_delay=15.0), sleep=self.client.http.sleep)
-
-
-NOT_FOUND_CODES = frozenset(('36540132', '36540000', '19638021'))
-
-
-def id_from_location(headers):
-    location = (headers or {}).get('Location') or (headers or {}).get('location') or ''
-    certificate_id = location.rstrip('/').rsplit('/', 1)[-1]
-    if not certificate_id.isdigit():
-        raise ApiError('the API created the certificate but its Location header %r holds no ID' % location)
-    return certificate_id
 
 
 def main():
@@ -392,7 +337,7 @@ def main():
         required_one_of=[('id', 'name')],
         supports_check_mode=True,
     )
-    module.run(lambda m: reconcile(m, NetcenterCertificate(m), m.params['state']))
+    module.run(lambda m: reconcile(m, NetcenterCertificate(m, NetcenterCertificateApi(m.client)), m.params['state']))
 
 
 if __name__ == '__main__':

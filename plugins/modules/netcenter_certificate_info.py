@@ -92,8 +92,10 @@ certificates:
       returned: when the API reports the validity
 '''
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.module import NetcenterModule
-from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import netcenter_certificates
+from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import NetcenterModule
+from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter_certificates import (
+    NetcenterCertificateApi, reported_summary,
+)
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import select_expiring
 
 
@@ -101,7 +103,8 @@ def list_certificates(module):
     params = module.params
     ids = set(params['id'] or [])
     names = set(params['name'] or [])
-    wanted = [certificate for certificate in netcenter_certificates(module.client)
+    wanted = [dict(certificate, summary=reported_summary(certificate))
+              for certificate in NetcenterCertificateApi(module.client).list()
               if not (ids or names) or certificate['id'] in ids or certificate['name'] in names]
     return {'changed': False,
             'certificates': select_expiring(wanted, 'not_after', params['expires_within_days'])}

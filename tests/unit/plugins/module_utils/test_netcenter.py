@@ -18,8 +18,10 @@ from wangsu.common.auth.AkSkAuth import AkSkAuth
 from wangsu.common.auth.HttpRequestMsg import HttpRequestMsg
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import (
-    CncAkSkSigner, NetcenterClient, cst_to_utc, date_auth_headers, find_certificate, md5_hex,
-    normalize_certificate, parse_netcenter_error,
+    CncAkSkSigner, NetcenterClient, date_auth_headers, parse_netcenter_error,
+)
+from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter_certificates import (
+    NetcenterCertificateApi, cst_to_utc, md5_hex, normalize_certificate,
 )
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import ApiError, ConfigurationError
 
@@ -142,7 +144,7 @@ def test_both_schemes_against_the_emulator(emulator, pki, scheme):
     body, headers = client.request('POST', '/api/certificate', body={
         'name': 'www', 'certificate': pki['www.example.com.fullchain.pem'], 'privateKey': pki['www.example.com.key']})
     assert headers['Location'].endswith('/api/certificate/100001')
-    found = find_certificate(client, name='www')
+    (found,) = NetcenterCertificateApi(client).find_by_name('www')
     assert found['id'] == '100001'
     assert found['key_md5'] == md5_hex(pki['www.example.com.key'])
 

@@ -46,9 +46,88 @@ class Response:
 
 
 class Route:
-    def __init__(self, method, pattern, handler, service, auth):
+    def __init__(self, method, pattern, handler, service, owner):
         self.method = method
         self.pattern = re.compile('^' + pattern + '$')
         self.handler = handler
-        self.service = service
-        self.auth = auth
+        self.service = service      # the service's name, for the request log
+        self.owner = owner          # the Service that authenticates and answers
+
+
+class ServiceError(ValueError):
+    """A refusal in the service's terms; ``Service.call`` turns it into the service's error answer."""
+
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, str(code), message
+
+
+class Service:
+    """One emulated API. A subclass declares its routes, how requests authenticate, and the
+    shape of its error answers; the server knows nothing else about it.
+
+    ``OPTIONS`` are the command-line options (with defaults) the service reads, such as the
+    credentials it accepts; ``PATH_PREFIXES`` the paths it answers for, so that an unknown path
+    under them gets this service's "no such API" answer.
+    """
+
+    name = 'service'
+    OPTIONS = {}
+    PATH_PREFIXES = ()
+    REQUEST_ID_HEADER = 'X-Request-Id'
+
+    def __init__(self, emulator):
+        self.emulator = emulator
+        self.options = emulator.options
+        self.reset()
+
+    def reset(self):
+        """Forget every resource (``POST /_emulator/reset``)."""
+
+    def seed(self, data):
+        """Create resources from ``POST /_emulator/seed {name: data}``; returns what was made."""
+        raise ValueError('service %s takes no seed data' % self.name)
+
+    def routes(self):
+        """``[Route]`` this service answers."""
+        return []
+
+    def route(self, method, pattern, handler):
+        return Route(method, pattern, handler, self.name, self)
+
+    def owns(self, path):
+        return any(path.startswith(prefix) for prefix in self.PATH_PREFIXES)
+
+    def authenticate(self, request):
+        """None when the request is authentic, else the service's refusal (a Response)."""
+        return None
+
+    def error(self, status, code, message, request_id):
+        """An error answer in the service's own body shape."""
+        raise NotImplementedError
+
+    def answer(self, status, body, request_id, headers=None):
+        return Response(status, body, dict(headers or {}, **{self.REQUEST_ID_HEADER: request_id}))
+
+    def check(self, request):
+        """Refusals common to every route of the service (raise ServiceError)."""
+
+    def call(self, request, action):
+        """Run ``action() -> (status, body[, headers])`` and answer, or answer its ServiceError."""
+        try:
+            self.check(request)
+            outcome = action()
+        except ServiceError as exc:
+            return self.error(exc.status, exc.code, exc.message, request.request_id)
+        headers = outcome[2] if len(outcome) > 2 else None
+        return self.answer(outcome[0], outcome[1], request.request_id, headers)
+
+    def bad_request(self, message, request_id):
+        return self.error(400, 'InvalidRequest', message, request_id)
+
+    def no_such_api(self, status, request_id):
+        return self.error(status, 'NotFound', 'no such API', request_id)
+
+    def fault_body(self, status, request_id):
+        """The body of an injected fault answer with ``status``."""
+        return self.error(status, str(status), 'Error', request_id).body

@@ -15,7 +15,8 @@ import re
 import uuid
 
 from . import pem
-from .base import Response, Route
+from .base import ServiceError
+from .huawei import HuaweiService
 
 PROJECT = r'(?P<project_id>[^/]+)'
 CERT_ID = r'(?P<certificate_id>[^/]+)'
@@ -30,10 +31,8 @@ NOT_FOUND = 'ELB.8904'
 CONFLICT = 'ELB.8907'
 
 
-class ElbError(ValueError):
-    def __init__(self, status, code, message):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class ElbError(ServiceError):
+    pass
 
 
 def invalid(message):
@@ -44,12 +43,9 @@ def now_text():
     return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-class ElbService:
+class ElbService(HuaweiService):
     name = 'elb'
-
-    def __init__(self, emulator):
-        self.emulator = emulator
-        self.reset()
+    PROJECT_MISMATCH_CODE = 'ELB.1101'
 
     def reset(self):
         self.certificates = {}      # id -> stored record, in creation order
@@ -59,38 +55,17 @@ class ElbService:
     def routes(self):
         base = r'/v3/%s/elb/certificates' % PROJECT
         return [
-            Route('GET', base + r'/settings/private-key-echo', self.show_echo, self.name, 'huawei'),
-            Route('POST', base + r'/settings/private-key-echo', self.set_echo, self.name, 'huawei'),
-            Route('GET', base, self.list, self.name, 'huawei'),
-            Route('POST', base, self.create, self.name, 'huawei'),
-            Route('GET', base + '/' + CERT_ID, self.show, self.name, 'huawei'),
-            Route('PUT', base + '/' + CERT_ID, self.update, self.name, 'huawei'),
-            Route('DELETE', base + '/' + CERT_ID, self.delete, self.name, 'huawei'),
+            self.route('GET', base + r'/settings/private-key-echo', self.show_echo),
+            self.route('POST', base + r'/settings/private-key-echo', self.set_echo),
+            self.route('GET', base, self.list),
+            self.route('POST', base, self.create),
+            self.route('GET', base + '/' + CERT_ID, self.show),
+            self.route('PUT', base + '/' + CERT_ID, self.update),
+            self.route('DELETE', base + '/' + CERT_ID, self.delete),
         ]
 
-    # Errors ----------------------------------------------------------------------------------
-    @staticmethod
-    def _error(status, code, message, request_id):
-        return Response(status, {'error_code': code, 'error_msg': message, 'request_id': request_id},
-                        {'X-Request-Id': request_id})
-
-    def auth_error(self, failure, request_id):
-        return self._error(failure.status, failure.code, failure.message, request_id)
-
     def bad_request(self, message, request_id):
-        return self._error(400, INVALID, message, request_id)
-
-    def _call(self, request, action):
-        try:
-            if request.match.group('project_id') != self.emulator.options.project_id:
-                raise ElbError(403, 'ELB.1101', 'The project %s is not the project of the credentials'
-                               % request.match.group('project_id'))
-            status, body = action()
-        except ElbError as exc:
-            return self._error(exc.status, exc.code, exc.message, request.request_id)
-        if body is not None:
-            body['request_id'] = request.request_id
-        return Response(status, body, {'X-Request-Id': request.request_id})
+        return self.error(400, INVALID, message, request_id)
 
     # Views -----------------------------------------------------------------------------------
     def view(self, record):
@@ -230,7 +205,7 @@ class ElbService:
                 record['source'] = 'scm' if record['scm_certificate_id'] else ''
             self.certificates[record['id']] = record
             return 201, {'certificate': self.view(record)}
-        return self._call(request, action)
+        return self.call(request, action)
 
     def new_record(self, cert_type, enterprise_project_id='0', admin_state_up=True):
         stamp = now_text()
@@ -277,7 +252,7 @@ class ElbService:
             if page and more_after:
                 page_info['next_marker'] = page[-1]['id']
             return 200, {'certificates': [self.view(r) for r in page], 'page_info': page_info}
-        return self._call(request, action)
+        return self.call(request, action)
 
     @staticmethod
     def _matches(record, request):
@@ -291,7 +266,7 @@ class ElbService:
         return True
 
     def show(self, request):
-        return self._call(request, lambda: (200, {'certificate': self.view(self._get(request.match.group('certificate_id')))}))
+        return self.call(request, lambda: (200, {'certificate': self.view(self._get(request.match.group('certificate_id')))}))
 
     def update(self, request):
         def action():
@@ -307,7 +282,7 @@ class ElbService:
             record.update(fields)
             record['updated_at'] = now_text()
             return 200, {'certificate': self.view(record)}
-        return self._call(request, action)
+        return self.call(request, action)
 
     def _used_by_listener(self, certificate_id):
         return any(certificate_id in ids for ids in self.listeners.values())
@@ -320,10 +295,10 @@ class ElbService:
                                % record['id'])
             del self.certificates[record['id']]
             return 204, None
-        return self._call(request, action)
+        return self.call(request, action)
 
     def show_echo(self, request):
-        return self._call(request, lambda: (200, {'private_key_echo': self.private_key_echo}))
+        return self.call(request, lambda: (200, {'private_key_echo': self.private_key_echo}))
 
     def set_echo(self, request):
         def action():
@@ -333,7 +308,7 @@ class ElbService:
                 raise invalid('private_key_echo: must be a boolean')
             self.private_key_echo = echo
             return 200, {'private_key_echo': echo}
-        return self._call(request, action)
+        return self.call(request, action)
 
     # Admin seeding -----------------------------------------------------------------------------
     def seed(self, data):

@@ -6,15 +6,16 @@
 
 from __future__ import annotations
 
-from .base import Response, Route
+from .base import Response
+from .huawei import HuaweiService
 
 
-class IamService:
+class IamService(HuaweiService):
+    """IAM answers errors in its own nested shape and with its own request-id header."""
+
     name = 'iam'
-
-    def __init__(self, emulator):
-        self.emulator = emulator
-        self.reset()
+    PATH_PREFIXES = ('/v3/projects', '/v3/auth')
+    REQUEST_ID_HEADER = 'X-IAM-Trace-Id'
 
     def reset(self):
         options = self.emulator.options
@@ -26,18 +27,12 @@ class IamService:
         return {'projects': len(self.projects)}
 
     def routes(self):
-        return [Route('GET', r'/v3/projects', self.list_projects, self.name, 'huawei')]
+        return [self.route('GET', r'/v3/projects', self.list_projects)]
 
-    @staticmethod
-    def _error(status, title, message, request_id):
+    def error(self, status, code, message, request_id):
+        title = {400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found'}.get(status, 'Error')
         return Response(status, {'error': {'code': status, 'title': title, 'message': message}},
-                        {'X-IAM-Trace-Id': request_id})
-
-    def auth_error(self, failure, request_id):
-        return self._error(failure.status, 'Unauthorized', failure.message, request_id)
-
-    def bad_request(self, message, request_id):
-        return self._error(400, 'Bad Request', message, request_id)
+                        {self.REQUEST_ID_HEADER: request_id})
 
     def list_projects(self, request):
         name = request.query_value('name')

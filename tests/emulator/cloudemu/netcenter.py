@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from cryptography import x509
 
 from . import pem
-from .base import Response, Route
+from .base import Service, ServiceError
 
 CERT_ID = r'(?P<certificate_id>[^/]+)'
 CST = datetime.timezone(datetime.timedelta(hours=8))
@@ -33,10 +33,9 @@ AKSK_PATTERN = re.compile(r'^CNC-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHea
 BLOCK_TEXT = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----.*?-----END \1-----', re.DOTALL)
 
 
-class NetcenterError(ValueError):
+class NetcenterError(ServiceError):
     def __init__(self, code, message, status=400):
-        super().__init__(message)
-        self.code, self.message, self.status = str(code), message, status
+        super().__init__(status, code, message)
 
 
 def param_error(message):
@@ -49,15 +48,22 @@ class AuthFailure(Exception):
         self.code, self.message = code, message
 
 
-class NetcenterService:
+class NetcenterService(Service):
     name = 'netcenter'
+    OPTIONS = dict(
+        netcenter_username='certfleet-emulator',
+        netcenter_api_key='certfleet-emulator-api-key-do-not-use-0',
+        netcenter_access_key='CERTFLEETNETCENTERAK1',
+        netcenter_secret_key='certfleet-emulator-netcenter-secret-0',
+    )
+    PATH_PREFIXES = ('/api/',)
+    REQUEST_ID_HEADER = 'x-cnc-request-id'
 
     def __init__(self, emulator):
-        self.emulator = emulator
         options = emulator.options
         self.users = {options.netcenter_username: options.netcenter_api_key}
         self.access_keys = {options.netcenter_access_key: options.netcenter_secret_key}
-        self.reset()
+        super().__init__(emulator)
 
     def reset(self):
         self.certificates = {}  # id -> record, deleted ones kept and marked
@@ -65,35 +71,28 @@ class NetcenterService:
 
     def routes(self):
         return [
-            Route('GET', r'/api/ssl/certificate', self.list, self.name, 'netcenter'),
-            Route('POST', r'/api/certificate', self.create, self.name, 'netcenter'),
-            Route('GET', r'/api/certificate/' + CERT_ID, self.show, self.name, 'netcenter'),
-            Route('GET', r'/api/certificate/' + CERT_ID + '/content', self.content, self.name, 'netcenter'),
-            Route('PUT', r'/api/certificate/' + CERT_ID, self.update, self.name, 'netcenter'),
-            Route('DELETE', r'/api/certificate/' + CERT_ID, self.delete, self.name, 'netcenter'),
+            self.route('GET', r'/api/ssl/certificate', self.list),
+            self.route('POST', r'/api/certificate', self.create),
+            self.route('GET', r'/api/certificate/' + CERT_ID, self.show),
+            self.route('GET', r'/api/certificate/' + CERT_ID + '/content', self.content),
+            self.route('PUT', r'/api/certificate/' + CERT_ID, self.update),
+            self.route('DELETE', r'/api/certificate/' + CERT_ID, self.delete),
         ]
 
     # Answers ------------------------------------------------------------------------------------
-    @staticmethod
-    def answer(status, body, request_id, headers=None):
-        return Response(status, body, dict(headers or {}, **{'x-cnc-request-id': request_id}))
-
-    def error(self, exc, request_id):
-        return self.answer(exc.status, {'code': exc.code, 'message': exc.message, 'data': None}, request_id)
+    def error(self, status, code, message, request_id):
+        return self.answer(status, {'code': str(code), 'message': message, 'data': None}, request_id)
 
     def bad_request(self, message, request_id):
-        return self.error(param_error(message), request_id)
+        exc = param_error(message)
+        return self.error(exc.status, exc.code, exc.message, request_id)
+
+    def no_such_api(self, status, request_id):
+        return self.error(status, str(status), 'No such API', request_id)
 
     def fault_body(self, status, request_id):
         return {'code': str(status), 'message': 'Too Many Requests' if status == 429 else 'Service Unavailable',
                 'data': None}
-
-    def _call(self, request, action):
-        try:
-            status, body, headers = action()
-        except NetcenterError as exc:
-            return self.error(exc, request.request_id)
-        return self.answer(status, body, request.request_id, headers)
 
     # Authentication -----------------------------------------------------------------------------
     def authenticate(self, request, now=None):
@@ -101,8 +100,7 @@ class NetcenterService:
         try:
             self._verify(request, now)
         except AuthFailure as failure:
-            return self.answer(401, {'code': failure.code, 'message': failure.message, 'data': None},
-                               request.request_id)
+            return self.error(401, failure.code, failure.message, request.request_id)
         return None
 
     def _verify(self, request, now):
@@ -265,7 +263,7 @@ class NetcenterService:
         def action():
             entries = [self.list_entry(record) for record in self.certificates.values() if not record['deleted']]
             return 200, {'ssl-certificates': entries}, None
-        return self._call(request, action)
+        return self.call(request, action)
 
     def create(self, request):
         def action():
@@ -274,7 +272,7 @@ class NetcenterService:
             host = request.headers.get('host') or '127.0.0.1'
             return 202, {'code': '0', 'message': 'success'}, {
                 'Location': 'http://%s/api/certificate/%d' % (host, record['id'])}
-        return self._call(request, action)
+        return self.call(request, action)
 
     def store(self, fields, related_domains=(), deploying=0):
         record = dict(fields, id=self.next_id, deleted=False, related_domains=list(related_domains),
@@ -295,14 +293,14 @@ class NetcenterService:
                 'serial': '%x' % leaf.serial_number, 'notBefore': cst(pem.not_before(leaf)),
                 'notAfter': cst(pem.not_after(leaf)), 'commonName': pem.common_name(leaf),
                 'subjectAlternativeNames': pem.dns_names(leaf)}}, None
-        return self._call(request, action)
+        return self.call(request, action)
 
     def content(self, request):
         def action():
             record = self._get(request.match.group('certificate_id'))
             return 200, {'code': '0', 'message': 'success', 'data': {
                 'certificateId': record['id'], 'certificate': record['crt'] + record['ca']}}, None
-        return self._call(request, action)
+        return self.call(request, action)
 
     def update(self, request):
         def action():
@@ -310,7 +308,7 @@ class NetcenterService:
             self._busy(record)
             record.update(self._validated(self._body(request), existing=record))
             return 200, {'code': '0', 'message': 'success', 'data': ''}, None
-        return self._call(request, action)
+        return self.call(request, action)
 
     def delete(self, request):
         def action():
@@ -318,7 +316,7 @@ class NetcenterService:
             self._busy(record)
             record['deleted'] = True
             return 200, {'code': '0', 'message': 'success', 'data': ''}, None
-        return self._call(request, action)
+        return self.call(request, action)
 
     # Admin seeding ------------------------------------------------------------------------------
     def seed(self, data):

@@ -13,30 +13,13 @@ import sys
 import threading
 import time
 import uuid
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from . import huawei_auth
 from .base import Request, Response
-from .elb import ElbService
-from .netcenter import NetcenterService
-from .iam import IamService
+from .services import SERVICES, default_options
 
-DEFAULTS = dict(
-    access_key='CERTFLEETEMULATORAK1',
-    secret_key='certfleet-emulator-secret-key-do-not-use-0',
-    temp_access_key='CERTFLEETEMULATORTMP',
-    temp_secret_key='certfleet-emulator-temporary-secret-key-0',
-    security_token='certfleet-emulator-security-token',
-    auth_token='certfleet-emulator-iam-token',
-    region='cn-north-4',
-    project_id='0a7c1c2b3d4e5f60718293a4b5c6d7e8',
-    netcenter_username='certfleet-emulator',
-    netcenter_api_key='certfleet-emulator-api-key-do-not-use-0',
-    netcenter_access_key='CERTFLEETNETCENTERAK1',
-    netcenter_secret_key='certfleet-emulator-netcenter-secret-0',
-)
+DEFAULTS = default_options()
 
 
 class Fault:
@@ -65,14 +48,7 @@ class Emulator:
     def __init__(self, options):
         self.options = options
         self.lock = threading.RLock()
-        self.huawei_credentials = huawei_auth.Credentials(
-            options.access_key, options.secret_key, options.temp_access_key, options.temp_secret_key,
-            options.security_token, options.auth_token)
-        self.services = {
-            'iam': IamService(self),
-            'elb': ElbService(self),
-            'netcenter': NetcenterService(self),
-        }
+        self.services = dict((service.name, service(self)) for service in SERVICES)
         self.routes = []
         for service in self.services.values():
             self.routes.extend(service.routes())
@@ -98,6 +74,15 @@ class Emulator:
                     fault.count -= 1
                     return fault
         return None
+
+    def owner_of(self, path):
+        """The service an unrouted path belongs to (longest matching prefix), or None."""
+        best, best_length = None, -1
+        for service in self.services.values():
+            for prefix in service.PATH_PREFIXES:
+                if path.startswith(prefix) and len(prefix) > best_length:
+                    best, best_length = service, len(prefix)
+        return best
 
     def route(self, method, path):
         allowed = False
@@ -149,11 +134,6 @@ class Emulator:
         return Response(404, {'error': 'unknown admin call %s %s' % (method, request.path)})
 
 
-def huawei_error(status, code, message, request_id):
-    return Response(status, {'error_code': code, 'error_msg': message, 'request_id': request_id},
-                    {'X-Request-Id': request_id})
-
-
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = 'certfleet-emulator'
@@ -180,7 +160,8 @@ class Handler(BaseHTTPRequestHandler):
         emulator = self.emulator
         request_id = uuid.uuid4().hex
         route, found = emulator.route(request.method, request.path)
-        service = route.service if route else 'unknown'
+        owner = route.owner if route else emulator.owner_of(request.path)
+        service = owner.name if owner else 'unknown'
         fault = emulator.take_fault(request.method, request.path)
         if fault is not None and fault.after:
             response = self._dispatch(route, found, request, request_id) if route else None
@@ -210,36 +191,27 @@ class Handler(BaseHTTPRequestHandler):
                     'Content-Type': 'application/json'}))
             if fault.status:
                 body = fault.body
-                handler = emulator.services.get(service)
                 if body is None:
-                    body = (handler.fault_body(fault.status, request_id) if hasattr(handler, 'fault_body')
-                            else fault_body(fault.status, request_id))
+                    body = owner.fault_body(fault.status, request_id) if owner else generic_error_body(fault.status)
                 emulator.log(request.method, request.path, request.raw_query, fault.status, service)
-                id_header = 'x-cnc-request-id' if service == 'netcenter' else 'X-Request-Id'
+                id_header = owner.REQUEST_ID_HEADER if owner else 'X-Request-Id'
                 return self._send(Response(fault.status, body, dict(fault.headers, **{id_header: request_id})))
         if route is None:
             status = 405 if found else 404
-            response = huawei_error(status, 'APIGW.0101', 'The API does not exist or has not been published in '
-                                    'the environment', request_id)
+            response = (owner.no_such_api(status, request_id) if owner
+                        else Response(status, generic_error_body(status), {'X-Request-Id': request_id}))
         else:
             response = self._dispatch(route, found, request, request_id)
         emulator.log(request.method, request.path, request.raw_query, response.status, service)
         self._send(response)
 
     def _dispatch(self, route, match, request, request_id):
-        service = self.emulator.services[route.service]
+        service = route.owner
         request.match = match
         request.request_id = request_id
-        if route.auth == 'netcenter':
-            refused = service.authenticate(request)
-            if refused is not None:
-                return refused
-        if route.auth == 'huawei':
-            try:
-                huawei_auth.verify(self.emulator.huawei_credentials, request.method, request.path,
-                                   request.raw_query, request.headers, request.body)
-            except huawei_auth.AuthFailure as failure:
-                return service.auth_error(failure, request_id)
+        refused = service.authenticate(request)
+        if refused is not None:
+            return refused
         try:
             with self.emulator.lock:
                 return route.handler(request)
@@ -270,15 +242,8 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 
 
-def fault_body(status, request_id):
-    if status == 429:
-        return {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached',
-                'request_id': request_id}
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = 'Error'
-    return {'error_code': 'APIGW.%04d' % status, 'error_msg': phrase, 'request_id': request_id}
+def generic_error_body(status):
+    return {'error': 'no service of the emulator answers this path', 'status': status}
 
 
 def make_server(options, port=0, host='127.0.0.1'):
@@ -291,7 +256,7 @@ def make_server(options, port=0, host='127.0.0.1'):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='certfleet.cloud emulator of the Huawei Cloud and Wangsu APIs')
+    parser = argparse.ArgumentParser(description='certfleet.cloud emulator of cloud certificate APIs')
     parser.add_argument('--port', type=int, default=0, help='TCP port on 127.0.0.1; 0 picks a free one')
     parser.add_argument('--host', default='127.0.0.1')
     for name, value in DEFAULTS.items():

@@ -29,8 +29,11 @@ options:
     description:
       - How many times a request is retried on HTTP 429, 500, 502, 503, 504 or a connection
         error, with exponential backoff and jitter, honouring C(Retry-After).
-      - A create is never re-sent after an ambiguous failure before the module has re-read
-        whether it took effect.
+      - A host name that does not resolve is not retried.
+      - A create is re-sent only when the service certainly did not receive it (HTTP 429, connection
+        refused). When its answer is lost (timeout, dropped connection), it is never re-sent; the module
+        re-reads for up to O(timeout) seconds whether it took effect, and otherwise fails saying that the
+        create may still be in progress and that a rerun converges.
     type: int
     default: 5
 notes:

@@ -45,18 +45,25 @@ options:
       - Project ID of the region.
       - If not set, the environment variable E(HW_PROJECT_ID) is used; if that is not set either,
         it is looked up once with IAM C(GET /v3/projects?name={region}).
+      - Required when O(endpoint) is set and O(iam_endpoint) is not.
     type: str
   endpoint:
     description:
-      - Endpoint of the service, overriding the default derived from O(region).
-      - Use it for private regions, proxies or a local emulator.
+      - Endpoint of the service (an C(http://) or C(https://) URL), overriding the default derived
+        from O(region). Use it for private regions, proxies or a local emulator.
+      - If not set, the environment variable E(HW_ENDPOINT) is used.
+      - With a custom endpoint, nothing is derived from the public cloud silently; give O(project_id),
+        or O(iam_endpoint) to look it up.
     type: str
   iam_endpoint:
     description:
       - IAM endpoint used to look up the project ID.
-      - Defaults to C(https://iam.{region}.myhuaweicloud.com).
+      - If not set, the environment variable E(HW_IAM_ENDPOINT) is used. Without either,
+        C(https://iam.{region}.myhuaweicloud.com) is used, but only when O(endpoint) is not set.
     type: str
 notes:
+  - A request the service refuses as unauthenticated (HTTP 401) fails naming the credential in play,
+    for example C(secret_key (HW_SECRET_KEY\) was refused by the service).
   - Use C(module_defaults) with the group C(group/certfleet.cloud.huaweicloud) to set the
     connection options once for every Huawei Cloud module of this collection.
 '''

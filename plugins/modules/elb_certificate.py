@@ -21,6 +21,9 @@ description:
   - Input is validated before any request is sent. The PEM must parse, the key must match the certificate,
     the certificate must not have expired (unless O(allow_expired=true)), and lengths, enums and the domain
     grammar are those of the API. A failure names the option.
+  - A V(server) or V(server_sm) certificate option holds the leaf first, then each issuer in order; every
+    link is checked (issuer name and signature), so a chain out of order or from another CA is refused.
+    A V(client) (CA) certificate may be a bundle of unrelated CAs.
 author:
   - certfleet.cloud maintainers (@certfleet)
 requirements:
@@ -28,20 +31,9 @@ requirements:
 extends_documentation_fragment:
   - certfleet.cloud.huaweicloud
   - certfleet.cloud.connection
-attributes:
-  check_mode:
-    support: full
-    description: Sends no write and reports the change and diff the real run would make.
-  diff_mode:
-    support: full
-    description: Certificates appear as summaries (subject, SANs, serial, validity, SHA-256 fingerprint); keys as C(<redacted>).
+  - certfleet.cloud.attributes
+  - certfleet.cloud.state
 options:
-  state:
-    description:
-      - V(present) creates or updates the certificate, V(absent) deletes it.
-    type: str
-    choices: [ present, absent ]
-    default: present
   id:
     description:
       - ID of an existing certificate. When set, the certificate is found by ID only and O(name) may rename it.
@@ -49,8 +41,8 @@ options:
   name:
     description:
       - Name of the certificate, 0 to 255 characters.
-      - Without O(id), the certificate is found by this name (and O(type) when given).
-        Several matches are an error that lists their IDs; use O(id) then.
+      - Without O(id), the certificate is found by this name (and O(type) when given); the name must not
+        be empty then. Several matches are an error that lists their IDs; use O(id) then.
     type: str
   description:
     description:
@@ -75,6 +67,7 @@ options:
       - The private key of the certificate in PEM (unencrypted, at most 8192 characters).
       - Required with O(certificate) for V(server) and V(server_sm) certificates. It must match the
         certificate's public key (SM2 keys are checked for form only).
+      - Private-key text found in any other option is treated as a secret too, and refused.
     type: str
   domain:
     description:
@@ -208,6 +201,43 @@ certificate:
       description: End of the leaf certificate's validity, C(yyyy-MM-ddTHH:mm:ssZ) UTC.
       type: str
       returned: success
+    summary:
+      description:
+        - The leaf certificate in the shape every module of the collection returns, so that one
+          certificate served by ELB, the CDN and a VPN gateway can be compared.
+      type: dict
+      returned: success
+      contains:
+        serial:
+          description: Serial number as C(openssl x509 -serial) prints it (upper-case hex, leading zero kept).
+          type: str
+          sample: 2F889CC6E4EF1288274621D069F7F3BEF4F0D9F1
+        sha256_fingerprint:
+          description: SHA-256 of the DER certificate, lower-case hex.
+          type: str
+        not_before:
+          description: Start of validity, ISO 8601 UTC.
+          type: str
+          sample: "2026-11-21T19:14:25Z"
+        not_after:
+          description: End of validity, ISO 8601 UTC.
+          type: str
+          sample: "2027-02-19T19:14:25Z"
+        subject:
+          description: Subject, RFC 4514.
+          type: str
+          sample: CN=www.example.com
+        issuer:
+          description: Issuer, RFC 4514.
+          type: str
+          sample: CN=certfleet test CA
+        sans:
+          description: DNS names and IP addresses of the subject alternative names.
+          type: list
+          elements: str
+        days_left:
+          description: Whole days until O(certificate) expires; negative once expired.
+          type: int
 diff:
   description: Before and after, with certificate summaries and C(<redacted>) secrets.
   returned: always

@@ -18,16 +18,12 @@ description:
   - Private keys are never returned.
 author:
   - certfleet.cloud maintainers (@certfleet)
+requirements:
+  - cryptography >= 3.4
 extends_documentation_fragment:
   - certfleet.cloud.huaweicloud
   - certfleet.cloud.connection
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Reads only; there is nothing to diff.
+  - certfleet.cloud.attributes.info_module
 options:
   id:
     description: Certificate IDs to return.
@@ -80,6 +76,12 @@ options:
       - Return only certificates whose C(expire_time) is within this many days from now
         (already expired ones included).
     type: int
+  include_pem:
+    description:
+      - Whether to return the C(certificate) and C(enc_certificate) PEM of each certificate. The C(summary)
+        is returned either way; V(false) keeps large accounts' results small.
+    type: bool
+    default: true
 seealso:
   - module: certfleet.cloud.elb_certificate
 '''
@@ -135,6 +137,48 @@ certificates:
       description: Whole days from now until C(expire_time); negative once expired.
       type: int
       returned: when the API reports C(expire_time)
+    certificate:
+      description: The certificate PEM as the API returns it (public data).
+      type: str
+      returned: when O(include_pem=true)
+      summary:
+        description:
+          - The leaf certificate in the shape every module of the collection returns, so that one
+            certificate served by ELB, the CDN and a VPN gateway can be compared. Computed from the
+            PEM the API returns, also when O(include_pem=false).
+        type: dict
+        returned: always
+        contains:
+          serial:
+            description: Serial number as C(openssl x509 -serial) prints it (upper-case hex, leading zero kept).
+            type: str
+            sample: 2F889CC6E4EF1288274621D069F7F3BEF4F0D9F1
+          sha256_fingerprint:
+            description: SHA-256 of the DER certificate, lower-case hex.
+            type: str
+          not_before:
+            description: Start of validity, ISO 8601 UTC.
+            type: str
+            sample: "2026-11-21T19:14:25Z"
+          not_after:
+            description: End of validity, ISO 8601 UTC.
+            type: str
+            sample: "2027-02-19T19:14:25Z"
+          subject:
+            description: Subject, RFC 4514.
+            type: str
+            sample: CN=www.example.com
+          issuer:
+            description: Issuer, RFC 4514.
+            type: str
+            sample: CN=certfleet test CA
+          sans:
+            description: DNS names and IP addresses of the subject alternative names.
+            type: list
+            elements: str
+          days_left:
+            description: Whole days until the leaf expires; negative once expired.
+            type: int
 '''
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.elb import LIST_FILTERS, TYPES, ElbCertificateApi

@@ -24,6 +24,8 @@ description:
     have expired (unless O(allow_expired=true)); lengths are those of the API. A failure names the option.
   - An update or delete that the API refuses because the certificate is being deployed (codes 36540026
     and 36540027) is retried with backoff for up to O(busy_timeout) seconds.
+  - A new certificate must cover every accelerated domain that uses the one it replaces (the API refuses
+    it otherwise). This is checked before any write, in check mode too, and the error names the domains.
 author:
   - certfleet.cloud maintainers (@certfleet)
 requirements:
@@ -31,20 +33,9 @@ requirements:
 extends_documentation_fragment:
   - certfleet.cloud.netcenter
   - certfleet.cloud.connection
-attributes:
-  check_mode:
-    support: full
-    description: Sends no write and reports the change and diff the real run would make.
-  diff_mode:
-    support: full
-    description: Certificates appear as serial, expiry, DNS names and file digests; the key only as C(<redacted>).
+  - certfleet.cloud.attributes
+  - certfleet.cloud.state
 options:
-  state:
-    description:
-      - V(present) creates or updates the certificate, V(absent) deletes it.
-    type: str
-    choices: [ present, absent ]
-    default: present
   id:
     description:
       - ID of an existing certificate. When set, the certificate is found by ID and O(name) may rename it.
@@ -178,11 +169,61 @@ certificate:
       description: MD5 of the stored key file (a digest, not the key).
       type: str
       returned: always
+    summary:
+      description:
+        - The leaf certificate in the shape every module of the collection returns, so that one
+          certificate served by ELB, the CDN and a VPN gateway can be compared.
+        - When the stored leaf is the one given in O(certificate) (its file digest matches), every field is
+          known. Otherwise it is built from what the list API reports, which has no C(subject) and no
+          C(sha256_fingerprint) (both V(null)).
+      type: dict
+      returned: always
+      contains:
+        serial:
+          description: Serial number as C(openssl x509 -serial) prints it (upper-case hex, leading zero kept).
+          type: str
+          sample: 2F889CC6E4EF1288274621D069F7F3BEF4F0D9F1
+        sha256_fingerprint:
+          description: SHA-256 of the DER certificate, lower-case hex.
+          type: str
+        not_before:
+          description: Start of validity, ISO 8601 UTC.
+          type: str
+          sample: "2026-11-21T19:14:25Z"
+        not_after:
+          description: End of validity, ISO 8601 UTC.
+          type: str
+          sample: "2027-02-19T19:14:25Z"
+        subject:
+          description: Subject, RFC 4514.
+          type: str
+          sample: CN=www.example.com
+        issuer:
+          description: Issuer, RFC 4514.
+          type: str
+          sample: CN=certfleet test CA
+        sans:
+          description: DNS names and IP addresses of the subject alternative names.
+          type: list
+          elements: str
+        days_left:
+          description: Whole days until the leaf expires; negative once expired.
+          type: int
 diff:
   description:
     - "Before and after, with the key only as C(<redacted>) or C(<redacted: changed>)."
-  returned: when diff mode is on
+    - Returned whether or not diff mode is on, so a registered result always shows what changed.
+  returned: always
   type: dict
+  contains:
+    before:
+      description: The certificate before the change.
+      type: dict
+      returned: always
+    after:
+      description: The certificate after the change.
+      type: dict
+      returned: always
 '''
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError, check_length

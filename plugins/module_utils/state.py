@@ -103,6 +103,10 @@ class ResourceApi:
     def is_not_found(self, error):
         return error.status == 404
 
+    def sleep(self, seconds):
+        """Waits go through the client's transport, so tests that replace its clock replace these too."""
+        self.client.http.sleep(seconds)
+
     def is_busy(self, error):
         return False
 
@@ -205,9 +209,8 @@ class ResourceManager:
         """``call()``, repeated while the service answers that the resource is busy (``busy_timeout``)."""
         if self.params.get('busy_timeout') is None:
             return call()
-        client = self.api.client
         return call_until_ready(call, self.api.is_busy, self.params['busy_timeout'], self.busy_retry_policy,
-                                sleep=client.http.sleep)
+                                sleep=self.api.sleep)
 
     def predict(self, current, payload):
         """What the resource will look like after sending ``payload`` (check mode)."""

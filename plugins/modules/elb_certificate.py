@@ -377,27 +377,30 @@ class ElbCertificate(ResourceManager):
         return payload
 
 
+ARGUMENT_SPEC = dict(
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    id=dict(type='str'),
+    name=dict(type='str'),
+    description=dict(type='str'),
+    type=dict(type='str', choices=list(TYPES)),
+    certificate=dict(type='str'),
+    private_key=dict(type='str', no_log=True),
+    domain=dict(type='str'),
+    enc_certificate=dict(type='str'),
+    enc_private_key=dict(type='str', no_log=True),
+    scm_certificate_id=dict(type='str'),
+    source=dict(type='str', choices=['scm', '']),
+    protection_status=dict(type='str', choices=['nonProtection', 'consoleProtection']),
+    protection_reason=dict(type='str'),
+    enterprise_project_id=dict(type='str'),
+    allow_expired=dict(type='bool', default=False),
+)
+
+
 def main():
     module = HuaweiCloudModule(
         'elb',
-        argument_spec=dict(
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            id=dict(type='str'),
-            name=dict(type='str'),
-            description=dict(type='str'),
-            type=dict(type='str', choices=list(TYPES)),
-            certificate=dict(type='str'),
-            private_key=dict(type='str', no_log=True),
-            domain=dict(type='str'),
-            enc_certificate=dict(type='str'),
-            enc_private_key=dict(type='str', no_log=True),
-            scm_certificate_id=dict(type='str'),
-            source=dict(type='str', choices=['scm', '']),
-            protection_status=dict(type='str', choices=['nonProtection', 'consoleProtection']),
-            protection_reason=dict(type='str'),
-            enterprise_project_id=dict(type='str'),
-            allow_expired=dict(type='bool', default=False),
-        ),
+        argument_spec=ARGUMENT_SPEC,
         required_one_of=[('id', 'name')],
         supports_check_mode=True,
     )

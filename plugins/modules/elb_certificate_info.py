@@ -203,25 +203,28 @@ def list_certificates(module):
             'certificates': select_expiring(listed, 'expire_time', params['expires_within_days'])}
 
 
+LIST_OPTION = dict(type='list', elements='str')
+ARGUMENT_SPEC = dict(
+    id=dict(LIST_OPTION),
+    name=dict(LIST_OPTION),
+    description=dict(LIST_OPTION),
+    type=dict(LIST_OPTION, choices=list(TYPES)),
+    domain=dict(LIST_OPTION),
+    common_name=dict(LIST_OPTION),
+    fingerprint=dict(LIST_OPTION),
+    scm_certificate_id=dict(LIST_OPTION),
+    source=dict(LIST_OPTION),
+    protection_status=dict(LIST_OPTION, choices=['nonProtection', 'consoleProtection']),
+    enterprise_project_id=dict(LIST_OPTION),
+    expires_within_days=dict(type='int'),
+    include_pem=dict(type='bool', default=True),
+)
+
+
 def main():
-    list_option = dict(type='list', elements='str')
     module = HuaweiCloudModule(
         'elb',
-        argument_spec=dict(
-            id=dict(list_option),
-            name=dict(list_option),
-            description=dict(list_option),
-            type=dict(list_option, choices=list(TYPES)),
-            domain=dict(list_option),
-            common_name=dict(list_option),
-            fingerprint=dict(list_option),
-            scm_certificate_id=dict(list_option),
-            source=dict(list_option),
-            protection_status=dict(list_option, choices=['nonProtection', 'consoleProtection']),
-            enterprise_project_id=dict(list_option),
-            expires_within_days=dict(type='int'),
-            include_pem=dict(type='bool', default=True),
-        ),
+        argument_spec=ARGUMENT_SPEC,
         supports_check_mode=True,
     )
     module.run(list_certificates)

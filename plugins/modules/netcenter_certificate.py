@@ -252,6 +252,8 @@ def stored_facts(bundle):
 class NetcenterCertificate(ResourceManager):
     diff_fields = ('name', 'comment', 'serial', 'not_after', 'dns_names', 'crt_md5', 'ca_md5', 'private_key')
     secret_fields = NetcenterCertificateApi.secret_fields
+    # The desired certificate and what the API will report of it; None with state=absent.
+    bundle = facts = None
 
     def validate(self):
         params = self.params
@@ -263,7 +265,6 @@ class NetcenterCertificate(ResourceManager):
             check_length('comment', params['comment'], MAX_COMMENT_CHARS)
         if params['busy_timeout'] < 0:
             raise InputError('busy_timeout', 'must be 0 or more')
-        self.bundle = None
         if params['state'] == 'present':
             if params['certificate'] is None:
                 raise InputError('certificate', 'is required with state=present (the API replaces the whole '
@@ -360,21 +361,24 @@ class NetcenterCertificate(ResourceManager):
         return self.predict(current, payload)
 
 
+ARGUMENT_SPEC = dict(
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    id=dict(type='str'),
+    name=dict(type='str'),
+    certificate=dict(type='str'),
+    private_key=dict(type='str', no_log=True),
+    csr_id=dict(type='int'),
+    comment=dict(type='str'),
+    auto_renew=dict(type='bool'),
+    is_need_alarm=dict(type='bool'),
+    allow_expired=dict(type='bool', default=False),
+    busy_timeout=dict(type='int', default=300),
+)
+
+
 def main():
     module = NetcenterModule(
-        argument_spec=dict(
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            id=dict(type='str'),
-            name=dict(type='str'),
-            certificate=dict(type='str'),
-            private_key=dict(type='str', no_log=True),
-            csr_id=dict(type='int'),
-            comment=dict(type='str'),
-            auto_renew=dict(type='bool'),
-            is_need_alarm=dict(type='bool'),
-            allow_expired=dict(type='bool', default=False),
-            busy_timeout=dict(type='int', default=300),
-        ),
+        argument_spec=ARGUMENT_SPEC,
         required_one_of=[('id', 'name')],
         supports_check_mode=True,
     )

@@ -147,14 +147,17 @@ def list_certificates(module):
             'certificates': select_expiring(wanted, 'not_after', params['expires_within_days'])}
 
 
+LIST_OPTION = dict(type='list', elements='str')
+ARGUMENT_SPEC = dict(
+    id=dict(LIST_OPTION),
+    name=dict(LIST_OPTION),
+    expires_within_days=dict(type='int'),
+)
+
+
 def main():
-    list_option = dict(type='list', elements='str')
     module = NetcenterModule(
-        argument_spec=dict(
-            id=dict(list_option),
-            name=dict(list_option),
-            expires_within_days=dict(type='int'),
-        ),
+        argument_spec=ARGUMENT_SPEC,
         needs_cryptography=False,
         supports_check_mode=True,
     )

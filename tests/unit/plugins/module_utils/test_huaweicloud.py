@@ -16,6 +16,7 @@ from huaweicloudsdkcore.signer.signer import Signer
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import ApiError
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import (
     AkSkSigner, ConfigurationError, HuaweiCloudClient, build_url, canonical_query, canonical_uri,
+    huaweicloud_argument_spec,
 )
 
 AK = 'HPUABCDEFGHIJKLMNOPQ'
@@ -212,3 +213,53 @@ def test_default_endpoint_follows_service_and_region():
     client = HuaweiCloudClient(dict(access_key='a', secret_key='b', region='cn-north-4', project_id='p'), 'elb')
     assert client.endpoint == 'https://elb.cn-north-4.myhuaweicloud.com'
     assert client.iam_endpoint == 'https://iam.cn-north-4.myhuaweicloud.com'
+
+
+# Connection options are checked before any request, and refusals name the credential --------------
+
+@pytest.mark.parametrize('params, message', [
+    (dict(secret_key=None), 'secret_key missing: set it as option or through HW_SECRET_KEY'),
+    (dict(access_key=None, secret_key=None), 'access_key and secret_key missing: set them as options or through '
+                                              'HW_ACCESS_KEY and HW_SECRET_KEY'),
+    (dict(endpoint='127.0.0.1:8080'), 'endpoint must be a URL such as https://'),
+    (dict(iam_endpoint='iam.local'), 'iam_endpoint must be a URL'),
+    (dict(iam_endpoint=None, project_id=None), 'project_id is required when endpoint is set and iam_endpoint is not'),
+])
+def test_unusable_connection_options_fail_before_any_request(emulator, params, message):
+    with pytest.raises(ConfigurationError) as caught:
+        HuaweiCloudClient(emulator.params(**params), 'elb')
+    assert message in str(caught.value)
+    assert emulator.requests() == []
+
+
+def test_a_custom_endpoint_never_falls_back_to_the_public_iam(emulator):
+    client = HuaweiCloudClient(emulator.params(iam_endpoint=None), 'elb')
+    assert client.iam_endpoint is None and client.project_id == emulator.options.project_id
+
+
+def test_endpoint_and_iam_endpoint_fall_back_to_the_environment():
+    spec = huaweicloud_argument_spec()
+    assert spec['endpoint']['fallback'][1] == ['HW_ENDPOINT']
+    assert spec['iam_endpoint']['fallback'][1] == ['HW_IAM_ENDPOINT']
+
+
+@pytest.mark.parametrize('overrides, named', [
+    (dict(secret_key='wrong'), 'secret_key (HW_SECRET_KEY) was refused by the service: '),
+    (dict(access_key='UNKNOWNAK'), 'access_key (HW_ACCESS_KEY) was refused by the service: '),
+    (dict(access_key=None, secret_key=None, auth_token='forged'), 'auth_token (HW_AUTH_TOKEN) was refused'),
+])
+def test_a_refusal_names_the_credential_in_play(emulator, overrides, named):
+    client = HuaweiCloudClient(emulator.params(**overrides), 'elb')
+    with pytest.raises(ApiError) as caught:
+        client.request('GET', client.path('/v3/{project_id}/elb/certificates'))
+    assert caught.value.status == 401 and caught.value.message.startswith(named)
+    assert 'wrong' not in caught.value.message and 'forged' not in caught.value.message
+
+
+def test_a_missing_security_token_is_named(emulator):
+    options = emulator.options
+    client = HuaweiCloudClient(emulator.params(access_key=options.temp_access_key,
+                                               secret_key=options.temp_secret_key), 'elb')
+    with pytest.raises(ApiError) as caught:
+        client.request('GET', client.path('/v3/{project_id}/elb/certificates'))
+    assert caught.value.message.startswith('security_token (HW_SECURITY_TOKEN) was refused')

@@ -162,6 +162,10 @@ def test_wrong_credentials_get_the_services_401(emulator, scheme, overrides, cod
     assert (caught.value.status, caught.value.error_code) == (401, code)
     assert caught.value.request_id
     assert 'wrong' not in str(caught.value)
+    named = {'SignatureDoesNotMatch': 'secret_key (WANGSU_SECRET_KEY) was', 'InvalidAccessKey': 'access_key '
+             '(WANGSU_ACCESS_KEY) was', 'InvalidPassword': 'api_key (WANGSU_API_KEY) was',
+             'InvalidUser': 'username (WANGSU_USERNAME) was'}[code]
+    assert caught.value.message.startswith(named + ' refused by the service: ')
 
 
 @pytest.mark.parametrize('scheme', ['aksk', 'date'])

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import (
-    REDACTED, REDACTED_CHANGED, ResourceManager, reconcile, same_value,
+    REDACTED, REDACTED_CHANGED, ResourceApi, ResourceManager, reconcile, reconcile_set, same_value,
 )
 
 
@@ -130,3 +131,97 @@ def test_unparsable_stored_pem_is_flagged_not_shown():
 ])
 def test_same_value_treats_empty_and_missing_alike(current, desired, same):
     assert same_value(current, desired) is same
+
+
+# reconcile_set: purge_tags semantics ------------------------------------------------------------------
+
+@pytest.mark.parametrize('current, desired, purge, to_add, to_remove', [
+    (['a', 'b'], None, True, [], []),
+    (['a', 'b'], ['b', 'c'], True, ['c'], ['a']),
+    (['a', 'b'], ['b', 'c'], False, ['c'], []),
+    (['a'], [], True, [], ['a']),
+    ([], ['x', 'x'], True, ['x'], []),
+    (['a', 'b'], ['b', 'a'], True, [], []),
+])
+def test_reconcile_set(current, desired, purge, to_add, to_remove):
+    assert reconcile_set(current, desired, purge) == (to_add, to_remove)
+
+
+def test_reconcile_set_compares_by_key():
+    current = [{'api': 'a', 'env': 'RELEASE', 'binding_id': 1}]
+    desired = [{'api': 'a', 'env': 'RELEASE'}, {'api': 'b', 'env': 'TEST'}]
+    to_add, to_remove = reconcile_set(current, desired, key=lambda item: (item['api'], item['env']))
+    assert to_add == [{'api': 'b', 'env': 'TEST'}] and to_remove == []
+
+
+# The shared lifecycle over a ResourceApi ------------------------------------------------------------
+
+class ListApi(ResourceApi):
+    resource_name = 'gadget'
+
+    def __init__(self, items, fail_delete=None):
+        super().__init__(client=None)
+        self.items = items
+        self.fail_delete = fail_delete
+        self.deleted = []
+
+    def list(self, **filters):
+        return list(self.items)
+
+    def get(self, resource_id):
+        return next((item for item in self.items if item['id'] == resource_id), None)
+
+    def delete(self, current):
+        if self.fail_delete:
+            raise self.fail_delete
+        self.deleted.append(current['id'])
+
+
+def gadget(items, fail_delete=None, **params):
+    params.setdefault('state', 'absent')
+    return ResourceManager(FakeModule(False, **params), ListApi(items, fail_delete))
+
+
+def test_delete_of_a_resource_already_gone_is_done():
+    manager = gadget([{'id': 'g1', 'name': 'n'}], fail_delete=ApiError('gone', status=404), name='n')
+    result = reconcile(manager.module, manager, 'absent')
+    assert result['changed'] is True
+
+
+def test_delete_errors_other_than_not_found_are_raised():
+    manager = gadget([{'id': 'g1', 'name': 'n'}], fail_delete=ApiError('conflict', status=409), name='n')
+    with pytest.raises(ApiError):
+        reconcile(manager.module, manager, 'absent')
+
+
+def test_lookup_by_name_needs_a_name_and_a_unique_match():
+    blank = gadget([], name='  ')
+    with pytest.raises(InputError) as caught:
+        reconcile(blank.module, blank, 'absent')
+    assert caught.value.field == 'name'
+    manager = gadget([{'id': 'g2', 'name': 'n'}, {'id': 'g1', 'name': 'n'}], name='n')
+    with pytest.raises(InputError) as caught:
+        manager.find()
+    assert str(caught.value) == "name: 2 gadgets are named 'n' (ids: g1, g2); set id to choose one"
+
+
+def test_lookup_by_id_wins_over_name():
+    manager = gadget([{'id': 'g1', 'name': 'a'}, {'id': 'g2', 'name': 'b'}], id='g2', name='a')
+    assert manager.find()['id'] == 'g2'
+
+
+def test_validate_runs_before_any_request():
+    order = []
+
+    class Checked(ResourceManager):
+        def validate(self):
+            order.append('validate')
+            raise InputError('name', 'bad')
+
+        def find(self):
+            order.append('find')
+
+    manager = Checked(FakeModule(False, name='x'))
+    with pytest.raises(InputError):
+        reconcile(manager.module, manager, 'present')
+    assert order == ['validate']

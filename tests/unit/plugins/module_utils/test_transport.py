@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import random
+import socket
 
 import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.certfleet.cloud.plugins.module_utils import transport as http
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ConfigurationError, UncertainWriteError
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
     ApiError, HttpClient, RetryPolicy, decode_json, parse_retry_after, MAX_RETRY_AFTER,
 )
@@ -239,3 +241,120 @@ def test_json_body_is_sent_with_content_type():
     instance, session, dummy = client([make_response(200, {})])
     instance.request('PUT', 'http://svc/x', json_body={'b': 1, 'a': 2})
     assert session.sent[0][2]['Content-Type'] == 'application/json'
+
+
+# Lost answers on writes, name resolution, refused connections -------------------------------------
+
+def name_resolution_error():
+    inner = socket.gaierror(-2, 'Name or service not known')
+    error = requests.exceptions.ConnectionError('HTTPSConnectionPool: Max retries exceeded')
+    error.__context__ = inner
+    return error
+
+
+def refused_error():
+    error = requests.exceptions.ConnectionError('HTTPConnectionPool: Max retries exceeded')
+    error.__context__ = ConnectionRefusedError(111, 'Connection refused')
+    return error
+
+
+def test_a_host_that_does_not_resolve_is_not_retried():
+    instance, session, sleeps = client([name_resolution_error(), make_response(200, {})])
+    with pytest.raises(ApiError) as caught:
+        instance.request('GET', 'https://elb.nowhere.invalid/x')
+    assert len(session.sent) == 1 and sleeps == []
+    assert caught.value.error_code == 'NameResolutionFailed' and 'check the endpoint option' in caught.value.message
+
+
+def test_a_refused_connection_is_safe_to_retry_for_a_create():
+    instance, session, dummy = client([refused_error(), make_response(201, {'id': 'x'})])
+    assert instance.request('POST', 'http://svc/x', json_body={})[0] == {'id': 'x'}
+    assert len(session.sent) == 2
+
+
+def test_a_lost_create_is_polled_for_until_it_shows_up_and_never_resent():
+    instance, session, sleeps = client([requests.exceptions.ReadTimeout('slow')], timeout=10)
+    answers = [None, None, {'id': 'late'}]
+    body, dummy = instance.request('POST', 'http://svc/x', json_body={}, recheck=lambda: answers.pop(0))
+    assert body == {'id': 'late'} and len(session.sent) == 1
+    assert len(sleeps) == 2 and sum(sleeps) <= 10
+
+
+def test_a_lost_create_that_never_shows_up_fails_saying_a_rerun_converges():
+    instance, session, sleeps = client([requests.exceptions.ConnectionError('reset')], timeout=3)
+    rechecks = []
+    with pytest.raises(UncertainWriteError) as caught:
+        instance.request('POST', 'http://svc/x', json_body={}, recheck=lambda: rechecks.append(1))
+    assert len(session.sent) == 1
+    assert sum(sleeps) == pytest.approx(3) and len(rechecks) == len(sleeps) + 1
+    assert 'may still be acting on it' in caught.value.message and 'Rerun the task' in caught.value.message
+
+
+def test_a_lost_create_with_no_retries_says_it_may_have_taken_effect():
+    instance, session, dummy = client([requests.exceptions.ConnectionError('reset')], max_retries=0)
+    with pytest.raises(UncertainWriteError) as caught:
+        instance.request('POST', 'http://svc/x', json_body={})
+    assert 'may have taken effect' in caught.value.message and 'converges' in caught.value.message
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_busy_waits_use_the_whole_budget():
+    clock = FakeClock()
+    busy = ApiError('Certificate is in deploying.', error_code='36540026')
+    calls = []
+
+    def call():
+        calls.append(clock.now)
+        raise busy
+
+    with pytest.raises(ApiError) as caught:
+        http.call_until_ready(call, lambda error: error.error_code == '36540026', 30,
+                              RetryPolicy(base_delay=1.0, max_delay=15.0, rng=random.Random(3)),
+                              sleep=clock.sleep, clock=clock)
+    assert calls[-1] == pytest.approx(30) and clock.now == pytest.approx(30)
+    assert 'still refused after %d attempts over 30 s' % len(calls) in caught.value.message
+
+
+def test_busy_then_ready_returns_the_answer():
+    clock = FakeClock()
+    outcomes = [ApiError('busy', error_code='B'), {'ok': True}]
+
+    def call():
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    assert http.call_until_ready(call, lambda error: error.error_code == 'B', 5, RetryPolicy(), sleep=clock.sleep,
+                                 clock=clock) == {'ok': True}
+
+
+@pytest.mark.parametrize('value', ['127.0.0.1:8080', 'ftp://host', 'https://', '', None, 'http//host'])
+def test_endpoints_need_a_scheme_and_a_host(value):
+    with pytest.raises(ConfigurationError) as caught:
+        http.validate_endpoint(value, 'endpoint', 'https://example')
+    assert str(caught.value).startswith('endpoint must be a URL such as https://example')
+
+
+def test_a_valid_endpoint_loses_its_trailing_slash():
+    assert http.validate_endpoint('http://127.0.0.1:8080/', 'endpoint', 'x') == 'http://127.0.0.1:8080'
+
+
+def test_a_real_refused_connection_is_told_from_a_lost_answer():
+    sleeps = []
+    instance = HttpClient(retry_policy=RetryPolicy(max_retries=1), sleep=sleeps.append, timeout=2)
+    with pytest.raises(ApiError) as caught:
+        instance.request('POST', 'http://127.0.0.1:9/nothing-listens-here', json_body={})
+    assert not isinstance(caught.value, UncertainWriteError)
+    assert instance.attempts == 2 and len(sleeps) == 1
+    assert 'gave up after 2 attempts' in caught.value.message

@@ -7,12 +7,14 @@ from __future__ import annotations
 import base64
 import datetime
 import re
+import subprocess
 
 import pytest
 
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
-    PemError, PrivateKey, canonical_pem, check_chain_order, check_key_matches, check_not_expired,
-    load_certificates, pem_blocks, select_expiring,
+    CertificateBundle, PemError, PrivateKey, canonical_pem, certificate_summary, check_chain_order, check_key_matches,
+    check_not_expired, load_certificates, name_covers, openssl_serial, pem_blocks, select_expiring,
 )
 
 
@@ -159,3 +161,83 @@ def test_select_expiring_adds_days_and_keeps_only_those_due():
     everything = select_expiring([dict(c) for c in certificates], 'expire_time', None, now=now)
     assert [c['name'] for c in everything] == ['soon', 'later', 'gone', 'unknown']
     assert 'expires_in_days' not in everything[3]
+
+
+# The certificate-bundle input and the shared summary ----------------------------------------------
+
+def test_a_bundle_checks_order_repeats_limits_and_key(pki):
+    bundle = CertificateBundle(pki['www.example.com.fullchain.pem'], 'certificate', pki['www.example.com.key'],
+                               'private_key', max_certificates=2)
+    assert bundle.pem == pki['www.example.com.fullchain.pem'] and bundle.chain_pem == pki['ca.pem']
+    assert not bundle.differs_from(pki['www.example.com.fullchain.pem'].replace('\n', '\r\n'))
+    assert bundle.differs_from(pki['www.example.com.pem'])
+    assert not bundle.differs_from(None, bundle.leaf.sha1_fingerprint.upper())
+    cases = [
+        (dict(certificate_text=pki['ca.pem'] + pki['www.example.com.pem']), 'certificate', 'is not issued by'),
+        (dict(certificate_text=pki['www.example.com.pem'] + pki['client-ca.pem']), 'certificate', 'is not issued by'),
+        (dict(max_certificates=1), 'certificate', 'at most 1'),
+        (dict(max_chars=100), 'certificate', 'at most 100 are allowed'),
+        (dict(key_text=pki['other.key']), 'private_key', 'does not match'),
+        (dict(key_text=None, key_required=True), 'private_key', 'is required with certificate'),
+        (dict(certificate_text=pki['www.example.com.pem'], require_chain=True), 'certificate', 'append its CA chain'),
+    ]
+    for overrides, field, reason in cases:
+        arguments = dict(certificate_text=pki['www.example.com.fullchain.pem'], cert_field='certificate',
+                         key_text=pki['www.example.com.key'], key_field='private_key')
+        arguments.update(overrides)
+        with pytest.raises(InputError) as caught:
+            CertificateBundle(**arguments)
+        assert caught.value.field == field and reason in str(caught.value), (overrides, str(caught.value))
+
+
+def test_a_bundle_from_params(pki):
+    assert CertificateBundle.from_params({'certificate': None, 'private_key': None}, 'certificate', 'private_key') is None
+    with pytest.raises(InputError) as caught:
+        CertificateBundle.from_params({'certificate': None, 'private_key': 'k'}, 'certificate', 'private_key')
+    assert str(caught.value) == 'private_key: given without certificate'
+    expired = CertificateBundle.from_params({'certificate': pki['expired.pem'], 'allow_expired': True}, 'certificate')
+    assert expired.leaf.summary()['days_left'] < 0
+
+
+def test_unrelated_cas_pass_when_order_is_not_checked(pki):
+    bundle = CertificateBundle(pki['ca.pem'] + pki['client-ca.pem'], 'certificate', check_order=False)
+    assert len(bundle.certificates) == 2
+
+
+@pytest.mark.parametrize('number, printed', [
+    (0x149079a35d03cf4e571381f0f57e551b8f93459, '0149079A35D03CF4E571381F0F57E551B8F93459'),
+    (0xabc, '0ABC'), (0x10, '10'), (0, '00'), (-0x1f, '-1F'),
+])
+def test_serials_print_as_openssl_does(number, printed):
+    assert openssl_serial(number) == printed
+
+
+def test_summary_serials_agree_with_openssl_on_generated_certificates(tmp_path):
+    for index in range(8):
+        key = tmp_path / ('k%d.pem' % index)
+        cert = tmp_path / ('c%d.pem' % index)
+        subprocess.check_call(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+                               '-nodes', '-keyout', str(key), '-out', str(cert), '-subj', '/CN=s%d.example.com' % index,
+                               '-days', '2'], stderr=subprocess.DEVNULL)
+        printed = subprocess.check_output(['openssl', 'x509', '-noout', '-serial', '-fingerprint', '-sha256',
+                                           '-in', str(cert)], text=True).splitlines()
+        summary = load_certificates(cert.read_text(), 'certificate')[0].summary()
+        assert printed[0] == 'serial=' + summary['serial']
+        assert printed[1].split('=', 1)[1].replace(':', '').lower() == summary['sha256_fingerprint']
+        assert summary['days_left'] in (1, 2)
+
+
+@pytest.mark.parametrize('name, domain, covered', [
+    ('www.example.com', 'WWW.example.com', True), ('*.example.com', 'shop.example.com', True),
+    ('*.example.com', 'a.b.example.com', False), ('*.example.com', 'example.com', False),
+    ('www.example.com', 'shop.example.org', False),
+])
+def test_name_covers(name, domain, covered):
+    assert name_covers(name, domain) is covered
+
+
+def test_summary_from_reported_facts_has_the_same_shape(pki):
+    leaf = load_certificates(pki['www.example.com.pem'], 'certificate')[0]
+    reported = certificate_summary(serial='0A', not_after='2030-01-01T00:00:00Z', issuer='CN=x', sans=['a'])
+    assert set(reported) == set(leaf.summary())
+    assert reported['subject'] is None and reported['days_left'] > 0 and reported['not_before'] is None

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Module-level fixtures: a stand-in for the module object, built from a module's real argument spec."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+
+class FakeModule:
+    """What a ResourceManager reads of its module: params (with the spec's defaults) and check_mode."""
+
+    def __init__(self, argument_spec, check_mode=False, client=None, **params):
+        self.params = dict((name, spec.get('default')) for name, spec in argument_spec.items())
+        unknown = set(params) - set(self.params)
+        assert not unknown, 'not options of the module: %s' % sorted(unknown)
+        self.params.update(params)
+        self.check_mode = check_mode
+        self.client = client
+
+
+@pytest.fixture
+def fake_module():
+    return FakeModule
+
+
+@pytest.fixture
+def run_module(capsys):
+    """Run a module's main() with ``args``; return its JSON result (exit_json and fail_json alike)."""
+
+    def run(module, args):
+        with patch_module_args(dict(args, _ansible_verbosity=4)):
+            with pytest.raises(SystemExit):
+                module.main()
+        return json.loads(capsys.readouterr().out)
+
+    return run

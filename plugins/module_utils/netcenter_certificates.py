@@ -110,13 +110,13 @@ class NetcenterCertificateApi(ResourceApi):
     def get(self, resource_id):
         return next((item for item in self.list() if item['id'] == str(resource_id)), None)
 
-    def create(self, body, recheck=None):
+    def create(self, payload, recheck=None):
         """The new certificate's id (the API answers 202 with a Location header)."""
-        result, headers = self.client.request('POST', CERTIFICATE_COLLECTION, body=body, recheck=recheck)
+        result, headers = self.client.request('POST', CERTIFICATE_COLLECTION, body=payload, recheck=recheck)
         return str(result['id']) if result.get('id') else id_from_location(headers)
 
-    def update(self, current, body):
-        self.client.request('PUT', certificate_item_path(current['id']), body=body)
+    def update(self, current, payload):
+        self.client.request('PUT', certificate_item_path(current['id']), body=payload)
 
     def delete(self, current):
         self.client.request('DELETE', certificate_item_path(current['id']))
@@ -126,4 +126,3 @@ class NetcenterCertificateApi(ResourceApi):
 
     def is_busy(self, error):
         return error.error_code in BUSY_CODES
-

@@ -280,8 +280,7 @@ def _causes(exc, depth=0):
     nested.extend(arg for arg in getattr(exc, 'args', ()) if isinstance(arg, BaseException))
     for inner in nested:
         if inner is not None and inner is not exc:
-            for found in _causes(inner, depth + 1):
-                yield found
+            yield from _causes(inner, depth + 1)
 
 
 def is_name_resolution_failure(exc):

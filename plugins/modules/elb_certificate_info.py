@@ -141,44 +141,44 @@ certificates:
       description: The certificate PEM as the API returns it (public data).
       type: str
       returned: when O(include_pem=true)
-      summary:
-        description:
-          - The leaf certificate in the shape every module of the collection returns, so that one
-            certificate served by ELB, the CDN and a VPN gateway can be compared. Computed from the
-            PEM the API returns, also when O(include_pem=false).
-        type: dict
-        returned: always
-        contains:
-          serial:
-            description: Serial number as C(openssl x509 -serial) prints it (upper-case hex, leading zero kept).
-            type: str
-            sample: 2F889CC6E4EF1288274621D069F7F3BEF4F0D9F1
-          sha256_fingerprint:
-            description: SHA-256 of the DER certificate, lower-case hex.
-            type: str
-          not_before:
-            description: Start of validity, ISO 8601 UTC.
-            type: str
-            sample: "2026-11-21T19:14:25Z"
-          not_after:
-            description: End of validity, ISO 8601 UTC.
-            type: str
-            sample: "2027-02-19T19:14:25Z"
-          subject:
-            description: Subject, RFC 4514.
-            type: str
-            sample: CN=www.example.com
-          issuer:
-            description: Issuer, RFC 4514.
-            type: str
-            sample: CN=certfleet test CA
-          sans:
-            description: DNS names and IP addresses of the subject alternative names.
-            type: list
-            elements: str
-          days_left:
-            description: Whole days until the leaf expires; negative once expired.
-            type: int
+    summary:
+      description:
+        - The leaf certificate in the shape every module of the collection returns, so that one
+          certificate served by ELB, the CDN and a VPN gateway can be compared. Computed from the
+          PEM the API returns, also when O(include_pem=false).
+      type: dict
+      returned: always
+      contains:
+        serial:
+          description: Serial number as C(openssl x509 -serial) prints it (upper-case hex, leading zero kept).
+          type: str
+          sample: 2F889CC6E4EF1288274621D069F7F3BEF4F0D9F1
+        sha256_fingerprint:
+          description: SHA-256 of the DER certificate, lower-case hex.
+          type: str
+        not_before:
+          description: Start of validity, ISO 8601 UTC.
+          type: str
+          sample: "2026-11-21T19:14:25Z"
+        not_after:
+          description: End of validity, ISO 8601 UTC.
+          type: str
+          sample: "2027-02-19T19:14:25Z"
+        subject:
+          description: Subject, RFC 4514.
+          type: str
+          sample: CN=www.example.com
+        issuer:
+          description: Issuer, RFC 4514.
+          type: str
+          sample: CN=certfleet test CA
+        sans:
+          description: DNS names and IP addresses of the subject alternative names.
+          type: list
+          elements: str
+        days_left:
+          description: Whole days until the leaf expires; negative once expired.
+          type: int
 '''
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.elb import LIST_FILTERS, TYPES, ElbCertificateApi

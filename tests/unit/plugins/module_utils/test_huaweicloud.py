@@ -219,8 +219,8 @@ def test_default_endpoint_follows_service_and_region():
 
 @pytest.mark.parametrize('params, message', [
     (dict(secret_key=None), 'secret_key missing: set it as option or through HW_SECRET_KEY'),
-    (dict(access_key=None, secret_key=None), 'access_key and secret_key missing: set them as options or through '
-                                              'HW_ACCESS_KEY and HW_SECRET_KEY'),
+    (dict(access_key=None, secret_key=None),
+     'access_key and secret_key missing: set them as options or through HW_ACCESS_KEY and HW_SECRET_KEY'),
     (dict(endpoint='127.0.0.1:8080'), 'endpoint must be a URL such as https://'),
     (dict(iam_endpoint='iam.local'), 'iam_endpoint must be a URL'),
     (dict(iam_endpoint=None, project_id=None), 'project_id is required when endpoint is set and iam_endpoint is not'),

@@ -29,12 +29,12 @@ class FakeNetcenterApi(NetcenterCertificateApi):
         self.calls.append(('list',))
         return [dict(item) for item in self.certificates]
 
-    def create(self, body, recheck=None):
-        self.calls.append(('create', body))
+    def create(self, payload, recheck=None):
+        self.calls.append(('create', payload))
         return '100042'
 
-    def update(self, current, body):
-        self.calls.append(('update', current['id'], body))
+    def update(self, current, payload):
+        self.calls.append(('update', current['id'], payload))
 
     def delete(self, current):
         self.calls.append(('delete', current['id']))

@@ -19,6 +19,7 @@ import hashlib
 import re
 import traceback
 
+from ansible_collections.certfleet.cloud.plugins.module_utils import sm2
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError, check_length
 
 CRYPTOGRAPHY_IMPORT_ERROR = None
@@ -35,48 +36,43 @@ PEM_BLOCK = re.compile(
     r'-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----', re.DOTALL)
 PEM_HEADER_LINE = re.compile(r'^[A-Za-z-]+:.*$', re.MULTILINE)
 UNCLOSED_BEGIN = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----')
-PRIVATE_KEY_LABELS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY')
+PRIVATE_KEY_LABELS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'SM2 PRIVATE KEY')
 ENCRYPTED_KEY_LABEL = 'ENCRYPTED PRIVATE KEY'
-
-
-# PEM input that is not what its option says is an input error like any other; the name stays
-# for readability at the raise sites.
-PemError = InputError
 
 
 def pem_blocks(text, field):
     """Return ``[(label, der_bytes)]`` for every PEM block in ``text``."""
     if not isinstance(text, str) or not text.strip():
-        raise PemError(field, 'is empty; expected PEM text')
+        raise InputError(field, 'is empty; expected PEM text')
     blocks = []
     for match in PEM_BLOCK.finditer(text):
         begin, body, end = match.group(1).strip(), match.group(2), match.group(3).strip()
         if begin != end:
-            raise PemError(field, 'PEM block "BEGIN %s" is closed by "END %s"' % (begin, end))
+            raise InputError(field, 'PEM block "BEGIN %s" is closed by "END %s"' % (begin, end))
         if PEM_HEADER_LINE.search(body):
-            raise PemError(field, 'PEM block "%s" has headers (Proc-Type/DEK-Info): encrypted legacy PEM '
-                                  'is not supported, provide it unencrypted' % begin)
+            raise InputError(field, 'PEM block "%s" has headers (Proc-Type/DEK-Info): encrypted legacy PEM '
+                                    'is not supported, provide it unencrypted' % begin)
         compact = re.sub(r'\s+', '', body)
         try:
             der = base64.b64decode(compact, validate=True)
         except (binascii.Error, ValueError):
-            raise PemError(field, 'PEM block "%s" is not valid base64' % begin)
+            raise InputError(field, 'PEM block "%s" is not valid base64' % begin)
         if not der:
-            raise PemError(field, 'PEM block "%s" is empty' % begin)
+            raise InputError(field, 'PEM block "%s" is empty' % begin)
         blocks.append((begin, der))
     leftovers = PEM_BLOCK.sub('', text).strip()
     if not blocks:
         opened = UNCLOSED_BEGIN.search(text)
         if opened:
-            raise PemError(field, 'has a "-----BEGIN %s-----" line without its "-----END %s-----" line '
-                                  '(truncated?)' % (opened.group(1), opened.group(1)))
-        raise PemError(field, 'no PEM block found (expected "-----BEGIN ...-----")')
+            raise InputError(field, 'has a "-----BEGIN %s-----" line without its "-----END %s-----" line '
+                                    '(truncated?)' % (opened.group(1), opened.group(1)))
+        raise InputError(field, 'no PEM block found (expected "-----BEGIN ...-----")')
     if leftovers:
         # Only the size: the leftover may be a piece of a private key.
-        raise PemError(field, 'has %d characters of text outside its PEM blocks (truncated or pasted twice?)'
-                       % len(leftovers))
+        raise InputError(field, 'has %d characters of text outside its PEM blocks (truncated or pasted twice?)'
+                         % len(leftovers))
     if text.count('-----BEGIN ') != len(blocks) or text.count('-----END ') != len(blocks):
-        raise PemError(field, 'has unbalanced BEGIN/END lines')
+        raise InputError(field, 'has unbalanced BEGIN/END lines')
     return blocks
 
 
@@ -104,7 +100,7 @@ class Certificate:
         try:
             self.x509 = x509.load_der_x509_certificate(der)
         except ValueError as exc:
-            raise PemError(field, 'certificate #%d does not parse: %s' % (index + 1, exc))
+            raise InputError(field, 'certificate #%d does not parse: %s' % (index + 1, exc))
 
     @property
     def sha256_fingerprint(self):
@@ -157,9 +153,31 @@ class Certificate:
         return self.x509.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
+    @property
+    def sm2_point(self):
+        """The public point of an SM2 (GM) certificate; None for any other key."""
+        if not hasattr(self, '_sm2_point'):
+            try:
+                self._sm2_point = sm2.public_point_from_tbs(self.x509.tbs_certificate_bytes)
+            except sm2.Sm2Error:
+                self._sm2_point = None
+        return self._sm2_point
+
+    @property
+    def is_sm2(self):
+        return self.sm2_point is not None
+
+    @property
+    def signature_algorithm_oid(self):
+        return self.x509.signature_algorithm_oid.dotted_string
+
     def is_issued_by(self, other):
         if self.x509.issuer != other.x509.subject:
             return False
+        if other.is_sm2:
+            # cryptography cannot verify SM2: the signature is checked with the default SM2 ID.
+            return (self.signature_algorithm_oid == sm2.SM2_WITH_SM3_OID
+                    and sm2.verify(other.sm2_point, self.x509.tbs_certificate_bytes, self.x509.signature))
         try:
             self.x509.verify_directly_issued_by(other.x509)
         except (ValueError, TypeError, AttributeError):
@@ -268,7 +286,7 @@ def load_certificates(text, field):
     certificates = []
     for index, (label, der) in enumerate(pem_blocks(text, field)):
         if label != 'CERTIFICATE':
-            raise PemError(field, 'block #%d is "%s"; only CERTIFICATE blocks belong here' % (index + 1, label))
+            raise InputError(field, 'block #%d is "%s"; only CERTIFICATE blocks belong here' % (index + 1, label))
         certificates.append(Certificate(der, field, index))
     return certificates
 
@@ -278,16 +296,16 @@ def check_chain_order(certificates, field):
     for index in range(len(certificates) - 1):
         child, parent = certificates[index], certificates[index + 1]
         if not child.is_issued_by(parent):
-            raise PemError(field, 'certificate #%d (%s) is not issued by certificate #%d (%s): put the leaf '
-                                  'first, then each issuer in order' % (index + 1, child.subject, index + 2, parent.subject))
+            raise InputError(field, 'certificate #%d (%s) is not issued by certificate #%d (%s): put the leaf '
+                                    'first, then each issuer in order' % (index + 1, child.subject, index + 2, parent.subject))
 
 
 def check_not_expired(certificates, field, now=None):
     now = now or datetime.datetime.now(datetime.timezone.utc)
     for certificate in certificates:
         if certificate.not_after < now:
-            raise PemError(field, 'certificate #%d (%s) expired on %s; set allow_expired=true to upload it anyway'
-                                  % (certificate.index + 1, certificate.subject, format_time(certificate.not_after)))
+            raise InputError(field, 'certificate #%d (%s) expired on %s; set allow_expired=true to upload it anyway'
+                                    % (certificate.index + 1, certificate.subject, format_time(certificate.not_after)))
 
 
 class PrivateKey:
@@ -296,21 +314,25 @@ class PrivateKey:
     def __init__(self, text, field):
         blocks = pem_blocks(text, field)
         if len(blocks) != 1:
-            raise PemError(field, 'expected exactly one private key block, found %d' % len(blocks))
+            raise InputError(field, 'expected exactly one private key block, found %d' % len(blocks))
         label, der = blocks[0]
         if label == ENCRYPTED_KEY_LABEL:
-            raise PemError(field, 'encrypted private keys are not supported; provide the key unencrypted')
+            raise InputError(field, 'encrypted private keys are not supported; provide the key unencrypted')
         if label not in PRIVATE_KEY_LABELS:
-            raise PemError(field, 'block is "%s", not a private key' % label)
+            raise InputError(field, 'block is "%s", not a private key' % label)
         self.field = field
         self.label = label
         self.der = der
+        self.key = self.sm2_key = None
         try:
             self.key = serialization.load_der_private_key(der, password=None)
-        except (ValueError, TypeError) as exc:
-            raise PemError(field, 'private key does not parse: %s' % _reason(exc))
-        except Exception as exc:  # cryptography's UnsupportedAlgorithm, e.g. an SM2 key
-            raise PemError(field, 'private key of an unsupported algorithm: %s' % _reason(exc))
+        except Exception as exc:  # ValueError, TypeError, or UnsupportedAlgorithm for an SM2 key
+            try:
+                self.sm2_key = sm2.Sm2PrivateKey(der)
+            except sm2.Sm2Error:
+                if isinstance(exc, (ValueError, TypeError)):
+                    raise InputError(field, 'private key does not parse: %s' % _reason(exc))
+                raise InputError(field, 'private key of an unsupported algorithm: %s' % _reason(exc))
 
     def canonical_pem(self):
         return der_to_pem(self.label, self.der)
@@ -319,10 +341,18 @@ class PrivateKey:
         return self.key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
+    @property
+    def is_sm2(self):
+        return self.sm2_key is not None
+
     def matches(self, certificate):
+        if self.is_sm2:
+            return certificate.is_sm2 and self.sm2_key.public_point() == certificate.sm2_point
+        if certificate.is_sm2:
+            return False
         try:
             return self.public_key_der() == certificate.public_key_der()
-        except Exception:  # a certificate whose key cryptography cannot load (e.g. SM2)
+        except Exception:  # a certificate whose key cryptography cannot load
             return False
 
 
@@ -333,16 +363,8 @@ def _reason(exc):
 
 def check_key_matches(private_key, certificate, key_field):
     if not private_key.matches(certificate):
-        raise PemError(key_field, 'does not match the public key of certificate %s (serial %s)'
-                                  % (certificate.subject, certificate.serial_hex))
-
-
-def _is_sm2_certificate(certificate):
-    try:
-        certificate.public_key_der()
-    except Exception:  # cryptography's UnsupportedAlgorithm for the SM2 curve
-        return True
-    return False
+        raise InputError(key_field, 'does not match the public key of certificate %s (serial %s)'
+                                    % (certificate.subject, certificate.serial_hex))
 
 
 class CertificateBundle:
@@ -399,10 +421,6 @@ class CertificateBundle:
                    allow_expired=bool(params.get('allow_expired')), **rules)
 
     def _checked_key(self, text):
-        blocks = pem_blocks(text, self.key_field)
-        if len(blocks) == 1 and blocks[0][0] in PRIVATE_KEY_LABELS and _is_sm2_certificate(self.leaf):
-            # cryptography cannot load SM2 keys: an SM2 key is checked for form only.
-            return canonical_pem(text, self.key_field)
         key = PrivateKey(text, self.key_field)
         check_key_matches(key, self.leaf, self.key_field)
         return key.canonical_pem()

@@ -66,7 +66,7 @@ options:
     description:
       - The private key of the certificate in PEM (unencrypted, at most 8192 characters).
       - Required with O(certificate) for V(server) and V(server_sm) certificates. It must match the
-        certificate's public key (SM2 keys are checked for form only).
+        certificate's public key; SM2 keys (V(server_sm)) are checked too, by deriving their public point.
       - Private-key text found in any other option is treated as a secret too, and refused.
     type: str
   domain:

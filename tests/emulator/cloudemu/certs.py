@@ -7,7 +7,13 @@
 ``python -m cloudemu.certs OUTDIR [--name NAME]`` writes, for a test CA and NAME:
 ``ca.pem``, ``<NAME>.pem`` (leaf), ``<NAME>.key``, ``<NAME>.fullchain.pem`` (leaf + CA),
 ``<NAME>-rotated.*`` (a second leaf with a new key), ``expired.pem``/``expired.key``,
-``other.key`` (a key that matches nothing) and ``client-ca.pem``.
+``other.key`` (a key that matches nothing), ``client-ca.pem`` and ``rsa.pem``/``rsa.key`` (an RSA leaf).
+
+It also writes a GM (SM2/SM3) set made with the OpenSSL 3 command line (``cryptography`` cannot
+sign with SM2): ``gm-ca.pem``, a signature pair ``gm-sign.pem``/``.key``, an encryption pair
+``gm-enc.pem``/``.key``, the same two ``-rotated``, ``gm-expired-sign.*``, a leaf of another CA
+(``gm-other-sign.*``, with ``gm-other-ca.pem``) and ``gm-other.key``. Certificates are signed with
+SM2-with-SM3 and the default SM2 ID ``1234567812345678``.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ import argparse
 import datetime
 import os
 import re
+import subprocess
 import sys
+import tempfile
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -94,10 +102,69 @@ def write_set(outdir, name='www.example.com', domains=None):
     files['other.key'] = key_pem(new_key())
     client_ca, dummy = make_ca('certfleet client CA')
     files['client-ca.pem'] = cert_pem(client_ca)
+    rsa_leaf, rsa_key = make_leaf(ca, ca_key, domains, key=new_key('rsa'))
+    files['rsa.pem'] = cert_pem(rsa_leaf)
+    files['rsa.key'] = key_pem(rsa_key)
+    files.update(gm_set())
     for filename, content in files.items():
         with open(os.path.join(outdir, filename), 'w') as handle:
             handle.write(content)
     return files
+
+
+# ---------------------------------------------------------------------------------------------
+# GM (SM2/SM3), through the openssl command line
+
+SM2_ID = ['-sigopt', 'distid:1234567812345678']
+GM_SUBJECT = '/C=CN/ST=Beijing/L=HaiDian/O=certfleet/OU=vpn/CN=%s'
+SIGN_USAGE = 'keyUsage=critical,digitalSignature,nonRepudiation\n'
+ENC_USAGE = 'keyUsage=critical,keyEncipherment,dataEncipherment,keyAgreement\n'
+
+
+def _openssl(workdir, *args):
+    subprocess.run(('openssl',) + args, cwd=workdir, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _read(workdir, name):
+    with open(os.path.join(workdir, name)) as handle:
+        return handle.read()
+
+
+def gm_ca(workdir, name, common_name):
+    _openssl(workdir, 'genpkey', '-algorithm', 'SM2', '-out', name + '.key')
+    _openssl(workdir, 'req', '-x509', '-new', '-key', name + '.key', '-sm3', *SM2_ID,
+             '-subj', '/C=CN/ST=Beijing/L=HaiDian/O=certfleet/CN=%s' % common_name, '-days', '3650',
+             '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+             '-out', name + '.pem')
+
+
+def gm_leaf(workdir, name, ca, usage, serial, days=90, common_name='vpn.example.com'):
+    _openssl(workdir, 'genpkey', '-algorithm', 'SM2', '-out', name + '.key')
+    _openssl(workdir, 'req', '-new', '-key', name + '.key', '-sm3', *SM2_ID, '-subj', GM_SUBJECT % common_name,
+             '-out', name + '.csr')
+    with open(os.path.join(workdir, name + '.ext'), 'w') as handle:
+        handle.write(usage)
+    _openssl(workdir, 'x509', '-req', '-in', name + '.csr', '-vfyopt', 'distid:1234567812345678', '-CA', ca + '.pem',
+             '-CAkey', ca + '.key', '-sm3', *SM2_ID, '-days', str(days), '-set_serial', str(serial),
+             '-extfile', name + '.ext', '-out', name + '.pem')
+
+
+def gm_set():
+    """The GM files, by name (see the module docstring)."""
+    with tempfile.TemporaryDirectory() as workdir:
+        gm_ca(workdir, 'gm-ca', 'certfleet GM CA')
+        gm_ca(workdir, 'gm-other-ca', 'certfleet other GM CA')
+        leaves = [('gm-sign', 'gm-ca', SIGN_USAGE, 90), ('gm-enc', 'gm-ca', ENC_USAGE, 90),
+                  ('gm-sign-rotated', 'gm-ca', SIGN_USAGE, 120), ('gm-enc-rotated', 'gm-ca', ENC_USAGE, 120),
+                  ('gm-expired-sign', 'gm-ca', SIGN_USAGE, -1), ('gm-other-sign', 'gm-other-ca', SIGN_USAGE, 90)]
+        serial = int.from_bytes(os.urandom(8), 'big') | (1 << 63)
+        for index, (name, ca, usage, days) in enumerate(leaves):
+            gm_leaf(workdir, name, ca, usage, serial + index, days)
+        _openssl(workdir, 'genpkey', '-algorithm', 'SM2', '-out', 'gm-other.key')
+        names = ['gm-ca.pem', 'gm-other-ca.pem', 'gm-other.key']
+        for name, dummy, dummy2, dummy3 in leaves:
+            names.extend([name + '.pem', name + '.key'])
+        return dict((name, _read(workdir, name)) for name in names)
 
 
 def main(argv=None):

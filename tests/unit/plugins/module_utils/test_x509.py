@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
-    CertificateBundle, PemError, PrivateKey, canonical_pem, certificate_summary, check_chain_order, check_key_matches,
+    CertificateBundle, PrivateKey, canonical_pem, certificate_summary, check_chain_order, check_key_matches,
     check_not_expired, load_certificates, name_covers, openssl_serial, pem_blocks, select_expiring,
 )
 
@@ -54,7 +54,7 @@ def test_bundle_is_parsed_leaf_first(pki):
 
 def test_chain_in_the_wrong_order_names_the_field(pki):
     chain = load_certificates(pki['ca.pem'] + pki['www.example.com.pem'], 'certificate')
-    with pytest.raises(PemError) as caught:
+    with pytest.raises(InputError) as caught:
         check_chain_order(chain, 'certificate')
     assert caught.value.field == 'certificate' and 'is not issued by' in str(caught.value)
 
@@ -79,7 +79,7 @@ def test_summary_has_no_pem(pki):
     ('-----BEGIN CERTIFICATE-----\nMIIBVDCB/KADAgECAhQBSQeaNdA89OVxOB8PV', 'without its "-----END CERTIFICATE-----"'),
 ])
 def test_malformed_pem_is_reported_with_the_field(text, reason):
-    with pytest.raises(PemError) as caught:
+    with pytest.raises(InputError) as caught:
         pem_blocks(text, 'certificate')
     assert caught.value.field == 'certificate'
     assert reason in str(caught.value)
@@ -89,7 +89,7 @@ def test_text_around_a_private_key_is_not_echoed(pki):
     key = pki['www.example.com.key']
     body = key.split('-----')[2].strip()
     pasted_twice = key + body[:60]
-    with pytest.raises(PemError) as caught:
+    with pytest.raises(InputError) as caught:
         pem_blocks(pasted_twice, 'private_key')
     assert 'outside its PEM blocks' in str(caught.value)
     assert body[:20] not in str(caught.value)
@@ -97,13 +97,13 @@ def test_text_around_a_private_key_is_not_echoed(pki):
 
 def test_garbage_der_is_reported():
     garbage = '-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n' % base64.b64encode(b'x' * 40).decode()
-    with pytest.raises(PemError) as caught:
+    with pytest.raises(InputError) as caught:
         load_certificates(garbage, 'certificate')
     assert 'does not parse' in str(caught.value)
 
 
 def test_a_key_in_the_certificate_option_is_refused(pki):
-    with pytest.raises(PemError) as caught:
+    with pytest.raises(InputError) as caught:
         load_certificates(pki['www.example.com.key'], 'certificate')
     assert 'only CERTIFICATE blocks' in str(caught.value)
 
@@ -111,7 +111,7 @@ def test_a_key_in_the_certificate_option_is_refused(pki):
 def test_key_matches_its_certificate_only(pki):
     leaf = load_certificates(pki['www.example.com.pem'], 'certificate')[0]
     check_key_matches(PrivateKey(pki['www.example.com.key'], 'private_key'), leaf, 'private_key')
-    with pytest.raises(PemError) as caught:
+    with pytest.raises(InputError) as caught:
         check_key_matches(PrivateKey(pki['other.key'], 'private_key'), leaf, 'private_key')
     assert caught.value.field == 'private_key' and 'does not match' in str(caught.value)
 
@@ -120,7 +120,7 @@ def test_key_errors_never_quote_the_key(pki):
     key = pki['www.example.com.key']
     body_lines = [line for line in key.splitlines() if not line.startswith('-----')]
     damaged = key.replace(body_lines[1], body_lines[1][::-1])
-    with pytest.raises(PemError) as caught:
+    with pytest.raises(InputError) as caught:
         PrivateKey(damaged, 'private_key')
     message = str(caught.value)
     assert not any(line[:16] in message for line in body_lines)
@@ -128,18 +128,18 @@ def test_key_errors_never_quote_the_key(pki):
 
 def test_encrypted_keys_are_refused_clearly():
     text = '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n'
-    with pytest.raises(PemError) as caught:
+    with pytest.raises(InputError) as caught:
         PrivateKey(text, 'private_key')
     assert 'encrypted private keys are not supported' in str(caught.value)
     legacy = ('-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n'
               '-----END RSA PRIVATE KEY-----\n')
-    with pytest.raises(PemError) as caught:
+    with pytest.raises(InputError) as caught:
         PrivateKey(legacy, 'private_key')
     assert 'encrypted legacy PEM' in str(caught.value)
 
 
 def test_expiry_check(pki):
-    with pytest.raises(PemError) as caught:
+    with pytest.raises(InputError) as caught:
         check_not_expired(load_certificates(pki['expired.pem'], 'certificate'), 'certificate')
     assert 'expired on' in str(caught.value) and 'allow_expired' in str(caught.value)
     check_not_expired(load_certificates(pki['www.example.com.pem'], 'certificate'), 'certificate')

@@ -10,7 +10,14 @@ import json
 
 import pytest
 
+from ansible.module_utils.common.parameters import PASS_VARS
 from ansible.module_utils.testing import patch_module_args
+
+# What the controller sends at -vvvv. ansible-core 2.21 echoes ``invocation`` only when asked to
+# (``inject_invocation``); older releases always do and do not know the flag.
+VERBOSE_ARGS = dict(_ansible_verbosity=4)
+if 'inject_invocation' in PASS_VARS:
+    VERBOSE_ARGS['_ansible_inject_invocation'] = True
 
 
 class FakeModule:
@@ -35,7 +42,7 @@ def run_module(capsys):
     """Run a module's main() with ``args``; return its JSON result (exit_json and fail_json alike)."""
 
     def run(module, args):
-        with patch_module_args(dict(args, _ansible_verbosity=4)):
+        with patch_module_args(dict(args, **VERBOSE_ARGS)):
             with pytest.raises(SystemExit):
                 module.main()
         return json.loads(capsys.readouterr().out)

@@ -49,6 +49,11 @@ def certificates(text):
     return parsed
 
 
+def split_certificates(text):
+    """Each certificate of a bundle as its own PEM text."""
+    return [certificate.public_bytes(serialization.Encoding.PEM).decode('ascii') for certificate in certificates(text)]
+
+
 def private_key(text):
     """The loaded key, or None for a well-formed key that cryptography cannot load (SM2)."""
     found = blocks(text)

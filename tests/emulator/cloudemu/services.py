@@ -10,8 +10,9 @@ from __future__ import annotations
 from .elb import ElbService
 from .iam import IamService
 from .netcenter import NetcenterService
+from .vpn import VpnService
 
-SERVICES = (IamService, ElbService, NetcenterService)
+SERVICES = (IamService, ElbService, VpnService, NetcenterService)
 
 
 def default_options():

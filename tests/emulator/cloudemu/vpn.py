@@ -1,0 +1,267 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""VPN v5 GM gateway certificates: create, show, update, list, and the gateways they belong to.
+
+Paths and fields are those of huaweicloudsdkvpn's v5 client and models and of the seed page
+(update). One certificate per gateway, only on a ``GM`` flavor gateway, no delete. The API never
+returns PEM or keys: only serials (decimal), subjects and issuer (``C=CN,ST=...,CN=...``), the
+signature algorithm, expiry times (``+08:00``) and a status that passes through ``PENDING_CREATE``
+or ``PENDING_UPDATE`` for ``settle_reads`` reads before it is ``ACTIVE``. The error codes are
+stand-ins (the reference documents none): ``VPN.0001`` (400, names the field), ``VPN.0002``
+(404), ``VPN.0003`` (409, the gateway already has a certificate), ``VPN.0004`` (400, not a GM
+gateway), ``VPN.0005`` (409, the certificate is still being applied).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+
+from . import gm, pem
+from .base import ServiceError
+from .huawei import HuaweiService
+
+PROJECT = r'(?P<project_id>[^/]+)'
+VGW = r'(?P<vgw_id>[^/]+)'
+NAME = re.compile(r'^[A-Za-z0-9_.-]{3,63}$')
+CST = datetime.timezone(datetime.timedelta(hours=8))
+PEM_LIMITS = dict(certificate=4096, private_key=4096, enc_certificate=4096, enc_private_key=4096,
+                  certificate_chain=8192)
+PAIRS = (('certificate', 'private_key'), ('enc_certificate', 'enc_private_key'))
+
+
+def invalid(field, reason):
+    return ServiceError(400, 'VPN.0001', 'Invalid request parameter %s: %s' % (field, reason))
+
+
+def cst_text(moment, milliseconds=False):
+    text = moment.astimezone(CST).isoformat(timespec='milliseconds' if milliseconds else 'seconds')
+    return text
+
+
+class VpnService(HuaweiService):
+    name = 'vpn'
+    PROJECT_MISMATCH_CODE = 'VPN.0006'
+
+    def reset(self):
+        self.gateways = {}       # id -> gateway
+        self.certificates = {}   # id -> record (PEMs kept for later checks, never shown)
+        self.settle_reads = 1
+
+    def routes(self):
+        base = r'/v5/%s/vpn-gateways' % PROJECT
+        return [
+            self.route('GET', base, self.list_gateways),
+            self.route('GET', base + '/' + VGW, self.show_gateway),
+            self.route('POST', base + '/' + VGW + '/certificate', self.create),
+            self.route('GET', base + '/' + VGW + '/certificate', self.show),
+            self.route('PUT', base + '/' + VGW + r'/certificate/(?P<certificate_id>[^/]+)', self.update),
+            self.route('GET', r'/v5/%s/vpn-gateway-certificates' % PROJECT, self.list),
+        ]
+
+    def bad_request(self, message, request_id):
+        return self.error(400, 'VPN.0001', message, request_id)
+
+    # Gateways ------------------------------------------------------------------------------------
+    def _gateway(self, vgw_id):
+        gateway = self.gateways.get(vgw_id)
+        if gateway is None:
+            raise ServiceError(404, 'VPN.0002', 'VPN gateway %s does not exist' % vgw_id)
+        return gateway
+
+    def list_gateways(self, request):
+        wanted = request.query_value('vgw_id')
+        gateways = [dict(g) for g in self.gateways.values() if wanted in (None, g['id'])]
+        return self.call(request, lambda: (200, {'vpn_gateways': gateways}))
+
+    def show_gateway(self, request):
+        return self.call(request, lambda: (200, {'vpn_gateway': dict(self._gateway(request.match.group('vgw_id')))}))
+
+    # Certificates --------------------------------------------------------------------------------
+    def _view(self, record, read=True):
+        """What the API shows of a record; a read moves a pending status towards ACTIVE."""
+        shown = dict((key, value) for key, value in record.items() if not key.startswith('_'))
+        if read and record['status'] != 'ACTIVE':
+            if record['_pending_reads'] <= 0:
+                record['status'] = shown['status'] = 'ACTIVE'
+            record['_pending_reads'] -= 1
+        return shown
+
+    def _body(self, request):
+        try:
+            body = request.json()
+        except ValueError:
+            raise invalid('body', 'not JSON')
+        if not isinstance(body, dict) or not isinstance(body.get('certificate'), dict):
+            raise invalid('certificate', 'the request body must be {"certificate": {...}}')
+        return body['certificate']
+
+    @staticmethod
+    def _check_name(option):
+        if 'name' in option and (not isinstance(option['name'], str) or not NAME.match(option['name'])):
+            raise invalid('name', '3 to 63 characters of letters, digits, "_", "-" and "."')
+
+    def _validated(self, option, record=None):
+        """The checks the service makes; returns the PEM fields to store (merged with ``record``'s)."""
+        self._check_name(option)
+        for field, limit in PEM_LIMITS.items():
+            value = option.get(field)
+            if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= limit):
+                raise invalid(field, 'must be 1 to %d characters' % limit)
+        stored = dict((field, (record or {}).get('_' + field)) for field in PEM_LIMITS)
+        for cert_field, key_field in PAIRS:
+            if (option.get(cert_field) is None) != (option.get(key_field) is None):
+                raise invalid(key_field if option.get(cert_field) else cert_field,
+                              'a certificate and its private key are given together')
+        stored.update(dict((field, option[field]) for field in PEM_LIMITS if option.get(field) is not None))
+        if record is None and any(stored[field] is None for field in PEM_LIMITS):
+            missing = [field for field in PEM_LIMITS if stored[field] is None]
+            raise invalid(missing[0], 'is required')
+        now = datetime.datetime.now(datetime.timezone.utc)
+        try:
+            chain = pem.certificates(stored['certificate_chain'])
+        except pem.BadPem:
+            raise invalid('certificate_chain', 'is not a PEM certificate chain')
+        chain_pems = pem.split_certificates(stored['certificate_chain'])
+        for cert_field, key_field in PAIRS:
+            try:
+                certificate = gm.load(stored[cert_field])
+            except gm.GmError:
+                raise invalid(cert_field, 'is not a PEM certificate')
+            if not gm.is_sm2_certificate(certificate):
+                raise invalid(cert_field, 'is not an SM2 certificate signed with SM3')
+            if pem.not_after(certificate) < now:
+                raise invalid(cert_field, 'has expired')
+            try:
+                matches = gm.key_matches(stored[key_field], stored[cert_field])
+            except gm.GmError:
+                raise invalid(key_field, 'is not a PEM private key')
+            if not matches:
+                raise invalid(key_field, 'does not match %s' % cert_field)
+            if not chain_pems or not gm.signed_by(certificate, chain_pems[0]):
+                raise invalid(cert_field, 'is not issued by the CA certificate chain')
+        for child, parent in zip(chain_pems, chain_pems[1:]):
+            if not gm.signed_by(gm.load(child), parent):
+                raise invalid('certificate_chain', 'the chain is not in order')
+        sign, enc = gm.load(stored['certificate']), gm.load(stored['enc_certificate'])
+        ca = chain[0]
+        facts = dict(
+            issuer=gm.dn_text(sign.issuer), signature_algorithm='SM3WITHSM2',
+            certificate_serial_number=str(sign.serial_number), certificate_subject=gm.dn_text(sign.subject),
+            certificate_expire_time=cst_text(pem.not_after(sign)),
+            certificate_chain_serial_number=str(ca.serial_number), certificate_chain_subject=gm.dn_text(ca.subject),
+            certificate_chain_expire_time=cst_text(pem.not_after(ca)),
+            enc_certificate_serial_number=str(enc.serial_number), enc_certificate_subject=gm.dn_text(enc.subject),
+            enc_certificate_expire_time=cst_text(pem.not_after(enc)))
+        facts.update(dict(('_' + field, value) for field, value in stored.items()))
+        return facts
+
+    def create(self, request):
+        def action():
+            gateway = self._gateway(request.match.group('vgw_id'))
+            if gateway.get('flavor') != 'GM':
+                raise ServiceError(400, 'VPN.0004', 'VPN gateway %s is of flavor %s; only GM gateways take a '
+                                                    'certificate' % (gateway['id'], gateway.get('flavor')))
+            if gateway.get('certificate_id'):
+                raise ServiceError(409, 'VPN.0003', 'VPN gateway %s already has certificate %s'
+                                   % (gateway['id'], gateway['certificate_id']))
+            option = self._body(request)
+            if 'name' not in option:
+                raise invalid('name', 'is required')
+            record = self._new_record(gateway, option['name'], self._validated(option))
+            return 201, {'certificate': self._config(record)}
+        return self.call(request, action)
+
+    def _new_record(self, gateway, name, facts, status='PENDING_CREATE'):
+        stamp = cst_text(datetime.datetime.now(datetime.timezone.utc), milliseconds=True)
+        record = dict(id=str(uuid.uuid4()), name=name, project_id=self.options.project_id, vgw_id=gateway['id'],
+                      status=status, created_at=stamp, updated_at=stamp, _pending_reads=self.settle_reads)
+        record.update(facts)
+        self.certificates[record['id']] = record
+        gateway['certificate_id'] = record['id']
+        return record
+
+    def _config(self, record):
+        shown = self._view(record, read=False)
+        for field in ('status', 'project_id', 'updated_at'):
+            shown.pop(field, None)
+        return shown
+
+    def _of_gateway(self, vgw_id):
+        gateway = self._gateway(vgw_id)
+        record = self.certificates.get(gateway.get('certificate_id'))
+        if record is None:
+            raise ServiceError(404, 'VPN.0002', 'VPN gateway %s has no certificate' % vgw_id)
+        return record
+
+    def show(self, request):
+        return self.call(request, lambda: (200, {'certificate': self._view(
+            self._of_gateway(request.match.group('vgw_id')))}))
+
+    def update(self, request):
+        def action():
+            record = self._of_gateway(request.match.group('vgw_id'))
+            if record['id'] != request.match.group('certificate_id'):
+                raise ServiceError(404, 'VPN.0002', 'certificate %s does not exist' % request.match.group('certificate_id'))
+            if record['status'] != 'ACTIVE':
+                raise ServiceError(409, 'VPN.0005', 'certificate %s is %s; try again when it is ACTIVE'
+                                   % (record['id'], record['status']))
+            option = self._body(request)
+            self._check_name(option)
+            if any(option.get(field) is not None for field in PEM_LIMITS):
+                record.update(self._validated(option, record))
+            if 'name' in option:
+                record['name'] = option['name']
+            record['status'] = 'PENDING_UPDATE'
+            record['_pending_reads'] = self.settle_reads
+            record['updated_at'] = cst_text(datetime.datetime.now(datetime.timezone.utc), milliseconds=True)
+            return 200, {'certificate': self._config(record)}
+        return self.call(request, action)
+
+    def list(self, request):
+        def action():
+            try:
+                limit = int(request.query_value('limit', 200))
+                days = request.query_value('pre_expire_days')
+                days = None if days is None else int(days)
+            except ValueError:
+                raise invalid('limit', 'must be an integer')
+            if not 1 <= limit <= 200:
+                raise invalid('limit', 'must be 1 to 200')
+            records = list(self.certificates.values())
+            if days is not None:
+                horizon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
+                records = [r for r in records if min(datetime.datetime.fromisoformat(r[field]) for field in (
+                    'certificate_expire_time', 'enc_certificate_expire_time', 'certificate_chain_expire_time'))
+                    <= horizon]
+            marker = request.query_value('marker')
+            if marker is not None:
+                ids = [r['id'] for r in records]
+                if marker not in ids:
+                    raise invalid('marker', '%s is not a certificate id' % marker)
+                records = records[ids.index(marker) + 1:]
+            return 200, {'vpn_gateway_certificates': [self._view(r) for r in records[:limit]]}
+        return self.call(request, action)
+
+    # Admin seeding -------------------------------------------------------------------------------
+    def seed(self, data):
+        """``{"gateways": [{id, name, flavor}], "certificates": [{vgw_id, name, certificate, ...}], "settle_reads": N}``."""
+        for template in data.get('gateways', []):
+            gateway = dict(id=template.get('id') or str(uuid.uuid4()), name=template['name'],
+                           flavor=template.get('flavor', 'GM'), status='ACTIVE', certificate_id=None,
+                           attachment_type='vpc', ip_version='ipv4', network_type='public')
+            self.gateways[gateway['id']] = gateway
+        for template in data.get('certificates', []):
+            gateway = self._gateway(template['vgw_id'])
+            option = dict((field, template[field]) for field in PEM_LIMITS if field in template)
+            try:
+                facts = self._validated(option)
+            except ServiceError as exc:
+                raise ValueError('seed certificate %r: %s' % (template.get('name'), exc.message))
+            self._new_record(gateway, template['name'], facts, status='ACTIVE')
+        if 'settle_reads' in data:
+            self.settle_reads = int(data['settle_reads'])
+        return {'gateways': sorted(self.gateways), 'certificates': sorted(self.certificates)}

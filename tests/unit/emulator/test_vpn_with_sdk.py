@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The official VPN v5 client (huaweicloudsdkvpn) against the emulator, unchanged: it is the oracle
+for paths, bodies and answers the emulator must accept and give."""
+
+from __future__ import annotations
+
+
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions import exceptions
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkvpn.v5 import (
+    CreateVgwCertificateRequest, CreateVpnGatewayCertificateRequestBody, CreateVpnGatewayCertificateRequestBodyContent,
+    ListVgwsRequest, ListVpnGatewayCertificatesRequest, ShowVpnGatewayCertificateRequest, UpdateVgwCertificateRequest,
+    UpdateVpnGatewayCertificateRequestBody, UpdateVpnGatewayCertificateRequestBodyContent, VpnClient,
+)
+from cryptography import x509
+
+
+def sdk_client(emulator):
+    credentials = BasicCredentials(emulator.options.access_key, emulator.options.secret_key,
+                                   emulator.options.project_id)
+    config = HttpConfig.get_default_config()
+    config.retry_times = 0
+    return VpnClient.new_builder().with_credentials(credentials).with_http_config(config) \
+        .with_endpoints([emulator.url]).build()
+
+
+def seed_gateways(emulator):
+    emulator.admin('POST', 'seed', {'vpn': {'gateways': [{'id': 'vgw-gm', 'name': 'gm-gateway', 'flavor': 'GM'},
+                                                         {'id': 'vgw-basic', 'name': 'basic', 'flavor': 'Basic'}]}})
+
+
+def content(pki, name='gm-cert', sign='gm-sign', enc='gm-enc', chain='gm-ca'):
+    return CreateVpnGatewayCertificateRequestBodyContent(
+        name=name, certificate=pki[sign + '.pem'], private_key=pki[sign + '.key'],
+        enc_certificate=pki[enc + '.pem'], enc_private_key=pki[enc + '.key'], certificate_chain=pki[chain + '.pem'])
+
+
+def create(client, pki, vgw_id='vgw-gm', **overrides):
+    return client.create_vgw_certificate(CreateVgwCertificateRequest(
+        vgw_id=vgw_id, body=CreateVpnGatewayCertificateRequestBody(certificate=content(pki, **overrides))))
+
+
+def test_full_lifecycle_with_the_sdk(emulator, pki):
+    seed_gateways(emulator)
+    client = sdk_client(emulator)
+    gateways = client.list_vgws(ListVgwsRequest()).vpn_gateways
+    assert sorted((gateway.name, gateway.flavor) for gateway in gateways) == [('basic', 'Basic'), ('gm-gateway', 'GM')]
+
+    created = create(client, pki).certificate
+    sign = x509.load_pem_x509_certificate(pki['gm-sign.pem'].encode())
+    assert created.name == 'gm-cert' and created.vgw_id == 'vgw-gm'
+    assert created.certificate_serial_number == str(sign.serial_number)
+    assert created.certificate_subject == 'C=CN,ST=Beijing,L=HaiDian,O=certfleet,OU=vpn,CN=vpn.example.com'
+    assert created.issuer == 'C=CN,ST=Beijing,L=HaiDian,O=certfleet,CN=certfleet GM CA'
+    assert created.signature_algorithm == 'SM3WITHSM2'
+    assert str(created.certificate_expire_time).endswith('+08:00')
+
+    shown = client.show_vpn_gateway_certificate(ShowVpnGatewayCertificateRequest(vgw_id='vgw-gm')).certificate
+    assert shown.status == 'PENDING_CREATE' and shown.id == created.id
+    shown = client.show_vpn_gateway_certificate(ShowVpnGatewayCertificateRequest(vgw_id='vgw-gm')).certificate
+    assert shown.status == 'ACTIVE'
+
+    rotated = client.update_vgw_certificate(UpdateVgwCertificateRequest(
+        vgw_id='vgw-gm', certificate_id=created.id, body=UpdateVpnGatewayCertificateRequestBody(
+            certificate=UpdateVpnGatewayCertificateRequestBodyContent(
+                name='gm-cert-2', certificate=pki['gm-sign-rotated.pem'],
+                private_key=pki['gm-sign-rotated.key'])))).certificate
+    assert rotated.name == 'gm-cert-2'
+    assert rotated.certificate_serial_number != created.certificate_serial_number
+    assert rotated.enc_certificate_serial_number == created.enc_certificate_serial_number
+
+    listed = client.list_vpn_gateway_certificates(ListVpnGatewayCertificatesRequest(limit=10))
+    assert [(item.id, item.status) for item in listed.vpn_gateway_certificates] == [(created.id, 'PENDING_UPDATE')]
+    expiring = client.list_vpn_gateway_certificates(ListVpnGatewayCertificatesRequest(pre_expire_days=1))
+    assert expiring.vpn_gateway_certificates == []
+
+    methods = [(entry['method'], entry['status']) for entry in emulator.requests()]
+    assert methods == [('GET', 200), ('POST', 201), ('GET', 200), ('GET', 200), ('PUT', 200), ('GET', 200),
+                       ('GET', 200)]
+
+
+@pytest.mark.parametrize('overrides, status, code, field', [
+    (dict(vgw_id='vgw-basic'), 400, 'VPN.0004', None),
+    (dict(vgw_id='vgw-missing'), 404, 'VPN.0002', None),
+    (dict(name='x'), 400, 'VPN.0001', 'name'),
+    (dict(sign='gm-enc', enc='gm-sign'), 200, None, None),
+    (dict(chain='gm-other-ca'), 400, 'VPN.0001', 'certificate'),
+    (dict(sign='gm-expired-sign'), 400, 'VPN.0001', 'certificate'),
+])
+def test_the_services_refusals(emulator, pki, overrides, status, code, field):
+    seed_gateways(emulator)
+    client = sdk_client(emulator)
+    if status == 200:
+        # Swapping the pairs still matches each key to its certificate: the service accepts it.
+        assert create(client, pki, **overrides).certificate.id
+        return
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        create(client, pki, **overrides)
+    assert (caught.value.status_code, caught.value.error_code) == (status, code)
+    if field:
+        assert 'parameter %s:' % field in caught.value.error_msg
+
+
+def test_a_key_of_another_certificate_and_a_second_certificate_are_refused(emulator, pki):
+    seed_gateways(emulator)
+    client = sdk_client(emulator)
+    body = content(pki)
+    body.private_key = pki['gm-other.key']
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        client.create_vgw_certificate(CreateVgwCertificateRequest(
+            vgw_id='vgw-gm', body=CreateVpnGatewayCertificateRequestBody(certificate=body)))
+    assert 'private_key: does not match certificate' in caught.value.error_msg
+    create(client, pki)
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        create(client, pki)
+    assert (caught.value.status_code, caught.value.error_code) == (409, 'VPN.0003')
+
+
+def test_an_update_while_pending_is_refused_for_now(emulator, pki):
+    seed_gateways(emulator)
+    client = sdk_client(emulator)
+    created = create(client, pki).certificate
+    update = UpdateVgwCertificateRequest(vgw_id='vgw-gm', certificate_id=created.id,
+                                         body=UpdateVpnGatewayCertificateRequestBody(
+                                             certificate=UpdateVpnGatewayCertificateRequestBodyContent(name='renamed')))
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        client.update_vgw_certificate(update)
+    assert (caught.value.status_code, caught.value.error_code) == (409, 'VPN.0005')
+    client.show_vpn_gateway_certificate(ShowVpnGatewayCertificateRequest(vgw_id='vgw-gm'))
+    client.show_vpn_gateway_certificate(ShowVpnGatewayCertificateRequest(vgw_id='vgw-gm'))
+    assert client.update_vgw_certificate(update).certificate.name == 'renamed'

@@ -252,6 +252,25 @@ class ResourceManager:
         return shown
 
 
+def wait_for(read, is_ready, timeout, retry_policy, sleep, clock, describe):
+    """``read()`` until ``is_ready(result)``, with backoff, for at most ``timeout`` seconds.
+
+    Returns the last result; raises ApiError naming what was last seen (``describe(result)``)
+    when the time is up.
+    """
+    started = clock()
+    attempt = 0
+    while True:
+        result = read()
+        if is_ready(result):
+            return result
+        remaining = timeout - (clock() - started)
+        if remaining <= 0:
+            raise ApiError('gave up waiting after %s s: %s' % (timeout, describe(result)), error_code='WaitTimeout')
+        sleep(min(max(retry_policy.delay(attempt), 0.2), remaining))
+        attempt += 1
+
+
 def reconcile(module, manager, state):
     """Bring the resource to ``state`` and return the module result."""
     manager.validate()

@@ -123,6 +123,24 @@ class Certificate:
         return self.x509.issuer.rfc4514_string()
 
     @property
+    def subject_pairs(self):
+        """The subject as sorted ``(short name, value)`` pairs, for comparing with ``dn_pairs`` of a text."""
+        return name_pairs(self.x509.subject)
+
+    @property
+    def issuer_pairs(self):
+        return name_pairs(self.x509.issuer)
+
+    @property
+    def subject_asn1_text(self):
+        """The subject in certificate order, ``C=CN,ST=...,CN=...``, as GM services print it."""
+        return ','.join('%s=%s' % pair for pair in name_pairs(self.x509.subject, ordered=True))
+
+    @property
+    def issuer_asn1_text(self):
+        return ','.join('%s=%s' % pair for pair in name_pairs(self.x509.issuer, ordered=True))
+
+    @property
     def common_name(self):
         names = self.x509.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
         return names[0].value if names else None
@@ -202,6 +220,33 @@ class Certificate:
             serial=self.serial_openssl, sha256_fingerprint=self.sha256_fingerprint, not_before=self.not_before,
             not_after=self.not_after, subject=self.subject, issuer=self.issuer,
             sans=self.subject_alternative_names, now=now)
+
+
+SHORT_NAMES = {'2.5.4.6': 'C', '2.5.4.8': 'ST', '2.5.4.7': 'L', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.3': 'CN',
+               '2.5.4.9': 'STREET', '0.9.2342.19200300.100.1.25': 'DC', '0.9.2342.19200300.100.1.1': 'UID',
+               '1.2.840.113549.1.9.1': 'emailAddress', '2.5.4.5': 'serialNumber'}
+
+
+def name_pairs(name, ordered=False):
+    pairs = [(SHORT_NAMES.get(attribute.oid.dotted_string, attribute.oid.dotted_string), str(attribute.value))
+             for attribute in name]
+    return pairs if ordered else sorted(pairs)
+
+
+def dn_pairs(text):
+    """Sorted ``(short name, value)`` pairs of a ``C=CN,ST=...,CN=...`` text (``\\,`` escapes a comma)."""
+    pairs = []
+    for part in re.split(r'(?<!\\)[,+]', text or ''):
+        if '=' in part:
+            key, value = part.split('=', 1)
+            pairs.append((key.strip(), value.strip().replace('\\,', ',')))
+    return sorted(pairs, key=lambda pair: (pair[0].upper(), pair[1]))
+
+
+def same_dn(text, certificate_pairs):
+    """Whether a service's DN text names the same entity as a certificate's name pairs."""
+    wanted = sorted(certificate_pairs, key=lambda pair: (pair[0].upper(), pair[1]))
+    return [(key.upper(), value) for key, value in dn_pairs(text)] == [(key.upper(), value) for key, value in wanted]
 
 
 def openssl_serial(number):

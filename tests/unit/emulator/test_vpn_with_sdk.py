@@ -7,7 +7,6 @@ for paths, bodies and answers the emulator must accept and give."""
 
 from __future__ import annotations
 
-
 import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions

@@ -1,0 +1,449 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: vpn_gateway_certificate
+short_description: Manage the GM (SM2/SM3) certificate of a Huawei Cloud VPN gateway
+version_added: 0.2.0
+description:
+  - Imports, rotates and renames the certificate of a VPN gateway of the GM flavor (VPN v5). A GM
+    gateway holds one certificate made of a signature certificate and key, an encryption certificate
+    and key, and the CA chain that issued them.
+  - The API never returns PEM or keys, only serials, subjects, issuer and expiry. The desired PEMs are
+    parsed locally and compared with what the API reports. The certificates are the same when their
+    serial, subject and issuer match (subjects compared as distinguished names, not as text), and
+    the chain when its first certificate's serial and subject match. Only what differs is sent:
+    a rename sends only the name, a new signature pair only that pair.
+  - Input is validated before any request. Every PEM must parse and all three must be SM2 certificates
+    signed with SM3; each SM2 private key must match its certificate; both certificates must be issued
+    by the first certificate of O(certificate_chain) (names and SM2 signature, default SM2 ID
+    C(1234567812345678)), and the chain itself in order. The signature certificate must allow
+    digitalSignature and the encryption certificate keyEncipherment, dataEncipherment or keyAgreement
+    where a key usage extension is present. Nothing may have expired unless O(allow_expired=true).
+    Lengths are those of the API. A failure names the option.
+  - The API cannot delete a gateway certificate, so there is no O(state=absent).
+author:
+  - certfleet.cloud maintainers (@certfleet)
+requirements:
+  - cryptography >= 3.4
+extends_documentation_fragment:
+  - certfleet.cloud.huaweicloud
+  - certfleet.cloud.connection
+  - certfleet.cloud.attributes
+options:
+  gateway:
+    description:
+      - The VPN gateway, by ID (a UUID) or by name. A name is resolved through the gateway list and
+        must be unique.
+    type: str
+    required: true
+  name:
+    description:
+      - Name of the certificate, 3 to 63 letters, digits, C(_), C(-) and C(.).
+      - Required to import a certificate; changes the name of an existing one.
+    type: str
+  certificate:
+    description:
+      - The SM2 signature certificate, PEM (one certificate, at most 4096 characters once re-encoded).
+      - O(certificate), O(private_key), O(enc_certificate), O(enc_private_key) and
+        O(certificate_chain) are given together, or none of them (to rename only).
+    type: str
+  private_key:
+    description:
+      - The SM2 private key of O(certificate), PEM (C(PRIVATE KEY), C(EC PRIVATE KEY) or
+        C(SM2 PRIVATE KEY)), unencrypted. Never logged, shown in a diff or returned.
+    type: str
+  enc_certificate:
+    description:
+      - The SM2 encryption certificate, PEM.
+    type: str
+  enc_private_key:
+    description:
+      - The SM2 private key of O(enc_certificate), PEM. Never logged, shown in a diff or returned.
+    type: str
+  certificate_chain:
+    description:
+      - The CA certificates that issued O(certificate) and O(enc_certificate), issuer first, PEM
+        (at most 8192 characters).
+    type: str
+  allow_expired:
+    description:
+      - Import certificates whose validity has already ended.
+    type: bool
+    default: false
+  state:
+    description:
+      - Only V(present): the API cannot delete a gateway certificate.
+    type: str
+    choices: [ present ]
+    default: present
+  wait:
+    description:
+      - After a write, wait until the certificate's status is C(ACTIVE) again (the gateway applies a
+        new certificate asynchronously). The task fails naming the last status if it is not reached
+        within O(wait_timeout).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How long to wait, in seconds, with O(wait=true).
+    type: int
+    default: 300
+  busy_timeout:
+    description:
+      - How long, in seconds, a change is retried while the API refuses it because the previous one is
+        still being applied.
+    type: int
+    default: 300
+notes:
+  - Rotating means giving the new PEMs of every option; the module sends only the pairs that changed.
+  - A second identical run reads the gateway's certificate once (and looks the gateway up once when
+    O(gateway) is a name) and writes nothing.
+seealso:
+  - module: certfleet.cloud.vpn_gateway_certificate_info
+'''
+
+EXAMPLES = r'''
+- name: Import or rotate the GM certificate of a VPN gateway
+  certfleet.cloud.vpn_gateway_certificate:
+    region: cn-north-4
+    gateway: gm-gateway-1
+    name: vpn-example-com
+    certificate: "{{ lookup('file', 'gm/sign.pem') }}"
+    private_key: "{{ lookup('file', 'gm/sign.key') }}"
+    enc_certificate: "{{ lookup('file', 'gm/enc.pem') }}"
+    enc_private_key: "{{ lookup('file', 'gm/enc.key') }}"
+    certificate_chain: "{{ lookup('file', 'gm/ca.pem') }}"
+
+- name: Rename it only
+  certfleet.cloud.vpn_gateway_certificate:
+    gateway: 0b9c7f2e-7f4c-4a5e-9d6e-1c2b3a4d5e6f
+    name: vpn-example-com-2027
+'''
+
+RETURN = r'''
+certificate:
+  description:
+    - The gateway's certificate as the API reports it after the change (times in UTC). Never contains
+      PEM or a key.
+    - In check mode, the predicted certificate (fields the API computes are missing on import).
+  returned: always
+  type: dict
+  sample:
+    id: 73f072d8-8b4c-4a8d-9a86-2a755d95636f
+    name: vpn-example-com
+    vgw_id: c7f1d3e3-0476-4a71-95a7-3ce8cbb969de
+    status: ACTIVE
+    issuer: C=CN,ST=Beijing,L=HaiDian,O=certfleet,CN=certfleet GM CA
+    signature_algorithm: SM3WITHSM2
+    certificate_serial_number: "16548506527294397241"
+    certificate_subject: C=CN,ST=Beijing,L=HaiDian,O=certfleet,OU=vpn,CN=vpn.example.com
+    certificate_expire_time: "2027-02-20T07:41:39Z"
+    enc_certificate_serial_number: "16548506527294397242"
+    certificate_chain_serial_number: "12369133709000538078"
+  contains:
+    id:
+      description: Certificate ID.
+      type: str
+      returned: success
+    status:
+      description: Status of the certificate, C(ACTIVE) once applied.
+      type: str
+      returned: success
+    certificate_serial_number:
+      description: Serial number of the signature certificate, decimal.
+      type: str
+      returned: success
+    certificate_subject:
+      description: Subject of the signature certificate, in certificate order (C(C=CN,...,CN=...)).
+      type: str
+      returned: success
+    certificate_expire_time:
+      description: End of validity of the signature certificate, UTC.
+      type: str
+      returned: success
+    summary:
+      description:
+        - The signature certificate in the shape every module of the collection returns.
+        - When the gateway holds the certificate given in O(certificate), every field is known; otherwise
+          it is built from what the API reports (no C(sha256_fingerprint), no C(sans)).
+      type: dict
+      returned: success
+      contains:
+        serial:
+          description: Serial number as C(openssl x509 -serial) prints it (upper-case hex, leading zero kept).
+          type: str
+        sha256_fingerprint:
+          description: SHA-256 of the DER certificate, lower-case hex.
+          type: str
+        not_before:
+          description: Start of validity, ISO 8601 UTC.
+          type: str
+        not_after:
+          description: End of validity, ISO 8601 UTC.
+          type: str
+        subject:
+          description: Subject, RFC 4514.
+          type: str
+        issuer:
+          description: Issuer, RFC 4514.
+          type: str
+        sans:
+          description: DNS names and IP addresses of the subject alternative names.
+          type: list
+          elements: str
+        days_left:
+          description: Whole days until the signature certificate expires.
+          type: int
+diff:
+  description:
+    - "Before and after: serials, subjects, issuer and expiry of the three certificates, the keys only as
+      C(<redacted>) or C(<redacted: changed>)."
+  returned: always
+  type: dict
+  contains:
+    before:
+      description: The certificate before the change.
+      type: dict
+      returned: always
+    after:
+      description: The certificate after the change.
+      type: dict
+      returned: always
+'''
+
+import re
+import time
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudModule
+from ansible_collections.certfleet.cloud.plugins.module_utils.sm2 import SM2_WITH_SM3_OID
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceManager, reconcile, wait_for
+from ansible_collections.certfleet.cloud.plugins.module_utils.vpn import (
+    GM_FLAVOR, SETTLED_STATUS, UUID, VpnGatewayCertificateApi, reported_summary,
+)
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CertificateBundle, format_time, same_dn
+
+NAME_PATTERN = re.compile(r'^[A-Za-z0-9_.-]{3,63}$')
+MAX_CERTIFICATE_CHARS = 4096
+MAX_KEY_CHARS = 4096
+MAX_CHAIN_CHARS = 8192
+PEM_OPTIONS = ('certificate', 'private_key', 'enc_certificate', 'enc_private_key', 'certificate_chain')
+# Key usages a certificate must allow, where it has a key usage extension.
+SIGN_USAGES = ('digital_signature',)
+ENC_USAGES = ('key_encipherment', 'data_encipherment', 'key_agreement')
+
+
+def facts_of(certificate, prefix):
+    """The API's fields about one certificate, predicted from the PEM."""
+    return {prefix + '_serial_number': str(certificate.x509.serial_number),
+            prefix + '_subject': certificate.subject_asn1_text,
+            prefix + '_expire_time': format_time(certificate.not_after)}
+
+
+def reports(current, certificate, prefix):
+    """Whether the API's fields about one certificate describe ``certificate``."""
+    return (str(current.get(prefix + '_serial_number') or '') == str(certificate.x509.serial_number)
+            and same_dn(current.get(prefix + '_subject'), certificate.subject_pairs))
+
+
+def allows(certificate, usages):
+    from cryptography import x509  # cryptography is checked by the module base class
+    try:
+        key_usage = certificate.x509.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return any(getattr(key_usage, usage) for usage in usages)
+
+
+class VpnGatewayCertificate(ResourceManager):
+    diff_fields = ('name', 'issuer', 'certificate_serial_number', 'certificate_subject', 'certificate_expire_time',
+                   'private_key', 'enc_certificate_serial_number', 'enc_certificate_subject',
+                   'enc_certificate_expire_time', 'enc_private_key', 'certificate_chain_serial_number',
+                   'certificate_chain_subject', 'certificate_chain_expire_time')
+    secret_fields = VpnGatewayCertificateApi.secret_fields
+    # The desired certificates; None when only the name is managed.
+    sign = enc = chain = None
+
+    # Validation ---------------------------------------------------------------------------------
+    def validate(self):
+        params = self.params
+        if params['name'] is not None and not NAME_PATTERN.match(params['name']):
+            raise InputError('name', '%r is not 3 to 63 letters, digits, "_", "-" and "."' % params['name'])
+        if not params['gateway'] or not params['gateway'].strip():
+            raise InputError('gateway', 'is empty; give the ID or the name of a VPN gateway')
+        for option in ('wait_timeout', 'busy_timeout'):
+            if params[option] < 0:
+                raise InputError(option, 'must be 0 or more')
+        given = [option for option in PEM_OPTIONS if params[option] is not None]
+        if not given:
+            return
+        if len(given) != len(PEM_OPTIONS):
+            missing = [option for option in PEM_OPTIONS if params[option] is None]
+            raise InputError(missing[0], 'is required with %s: a GM certificate is given whole (%s)'
+                             % (given[0], ', '.join(PEM_OPTIONS)))
+        allow_expired = params['allow_expired']
+        self.chain = CertificateBundle(params['certificate_chain'], 'certificate_chain', max_chars=MAX_CHAIN_CHARS,
+                                       allow_expired=allow_expired)
+        self.sign = CertificateBundle(params['certificate'], 'certificate', params['private_key'], 'private_key',
+                                      max_certificates=1, max_chars=MAX_CERTIFICATE_CHARS, max_key_chars=MAX_KEY_CHARS,
+                                      allow_expired=allow_expired)
+        self.enc = CertificateBundle(params['enc_certificate'], 'enc_certificate', params['enc_private_key'],
+                                     'enc_private_key', max_certificates=1, max_chars=MAX_CERTIFICATE_CHARS,
+                                     max_key_chars=MAX_KEY_CHARS, allow_expired=allow_expired)
+        for field, certificate in (('certificate', self.sign.leaf), ('enc_certificate', self.enc.leaf)):
+            self._check_gm(field, certificate)
+        for certificate in self.chain.certificates:
+            self._check_gm('certificate_chain', certificate)
+        if not allows(self.sign.leaf, SIGN_USAGES):
+            raise InputError('certificate', 'does not allow digitalSignature (key usage); is it the encryption '
+                                            'certificate?')
+        if not allows(self.enc.leaf, ENC_USAGES):
+            raise InputError('enc_certificate', 'allows none of keyEncipherment, dataEncipherment, keyAgreement '
+                                                '(key usage); is it the signature certificate?')
+        issuer = self.chain.leaf
+        for field, certificate in (('certificate', self.sign.leaf), ('enc_certificate', self.enc.leaf)):
+            if not certificate.is_issued_by(issuer):
+                raise InputError(field, 'is not issued by the first certificate of certificate_chain (%s): its issuer '
+                                        'is %s' % (issuer.subject, certificate.issuer))
+
+    @staticmethod
+    def _check_gm(field, certificate):
+        if not certificate.is_sm2 or certificate.signature_algorithm_oid != SM2_WITH_SM3_OID:
+            raise InputError(field, 'certificate %s is not an SM2 certificate signed with SM3; a GM gateway takes '
+                                    'only GM certificates' % certificate.subject)
+
+    # Finding -------------------------------------------------------------------------------------
+    def find(self):
+        gateway = self.params['gateway'].strip()
+        if UUID.match(gateway):
+            self.api.vgw_id = gateway
+        else:
+            matches = [item for item in self.api.gateways() if item.get('name') == gateway]
+            if len(matches) != 1:
+                raise InputError('gateway', 'no VPN gateway is named %r' % gateway if not matches else
+                                 '%d VPN gateways are named %r (ids: %s); give the ID'
+                                 % (len(matches), gateway, ', '.join(sorted(item['id'] for item in matches))))
+            self._check_flavor(matches[0])
+            self.api.vgw_id = matches[0]['id']
+        return self.api.get()
+
+    def _check_flavor(self, gateway):
+        if gateway.get('flavor') != GM_FLAVOR:
+            raise InputError('gateway', 'VPN gateway %s is of flavor %s; only %s gateways take a certificate'
+                             % (gateway['id'], gateway.get('flavor'), GM_FLAVOR))
+
+    def find_created(self, payload):
+        found = self.api.get()
+        return found if found is not None and self.is_created(found, payload) else None
+
+    def is_created(self, candidate, payload):
+        return reports(candidate, self.sign.leaf, 'certificate')
+
+    # Comparing -----------------------------------------------------------------------------------
+    def create_payload(self):
+        if self.api.vgw_id and UUID.match(self.params['gateway'].strip()):
+            gateway = self.api.gateway(self.api.vgw_id)
+            if gateway is None:
+                raise InputError('gateway', 'no VPN gateway %s exists' % self.api.vgw_id)
+            self._check_flavor(gateway)
+        if self.params['name'] is None:
+            raise InputError('name', 'is required to import the certificate of gateway %s' % self.api.vgw_id)
+        if self.sign is None:
+            raise InputError('certificate', 'is required to import the certificate of gateway %s (with %s)'
+                             % (self.api.vgw_id, ', '.join(PEM_OPTIONS[1:])))
+        payload = dict(name=self.params['name'])
+        payload.update(self._pair('sign'))
+        payload.update(self._pair('enc'))
+        payload['certificate_chain'] = self.chain.pem
+        return payload
+
+    def _pair(self, which):
+        if which == 'sign':
+            return dict(certificate=self.sign.pem, private_key=self.sign.key_pem)
+        return dict(enc_certificate=self.enc.pem, enc_private_key=self.enc.key_pem)
+
+    def update_payload(self, current):
+        payload = {}
+        if self.params['name'] is not None and self.params['name'] != current.get('name'):
+            payload['name'] = self.params['name']
+        if self.sign is None:
+            return payload
+        if not (reports(current, self.sign.leaf, 'certificate')
+                and same_dn(current.get('issuer'), self.sign.leaf.issuer_pairs)):
+            payload.update(self._pair('sign'))
+        if not reports(current, self.enc.leaf, 'enc_certificate'):
+            payload.update(self._pair('enc'))
+        if not reports(current, self.chain.leaf, 'certificate_chain'):
+            payload['certificate_chain'] = self.chain.pem
+        return payload
+
+    def predict(self, current, payload):
+        predicted = dict(current or {})
+        if 'name' in payload:
+            predicted['name'] = payload['name']
+        if 'certificate' in payload:
+            predicted.update(facts_of(self.sign.leaf, 'certificate'), issuer=self.sign.leaf.issuer_asn1_text,
+                             signature_algorithm='SM3WITHSM2')
+        if 'enc_certificate' in payload:
+            predicted.update(facts_of(self.enc.leaf, 'enc_certificate'))
+        if 'certificate_chain' in payload:
+            predicted.update(facts_of(self.chain.leaf, 'certificate_chain'))
+        if 'vgw_id' not in predicted:
+            predicted['vgw_id'] = self.api.vgw_id
+        return predicted
+
+    def secret_is_set(self, resource, field):
+        # Both keys exist whenever a certificate does (the API never shows them).
+        return bool(resource.get('id') or resource.get('certificate_serial_number'))
+
+    def summary(self, resource):
+        if self.sign is not None and reports(resource, self.sign.leaf, 'certificate'):
+            return self.sign.leaf.summary()
+        return reported_summary(resource)
+
+    # Writing -------------------------------------------------------------------------------------
+    def create(self, payload):
+        return self._settled(super(VpnGatewayCertificate, self).create(payload))
+
+    def update(self, current, payload):
+        return self._settled(super(VpnGatewayCertificate, self).update(current, payload))
+
+    def _settled(self, written):
+        if not self.params['wait']:
+            return written
+        client = self.api.client
+        return wait_for(self.api.get, lambda found: found is not None and found.get('status') == SETTLED_STATUS,
+                        self.params['wait_timeout'], self.busy_retry_policy, client.http.sleep, time.monotonic,
+                        lambda found: 'certificate %s of gateway %s is still %s' % (
+                            written.get('id'), self.api.vgw_id, (found or {}).get('status', 'missing')))
+
+
+ARGUMENT_SPEC = dict(
+    gateway=dict(type='str', required=True),
+    name=dict(type='str'),
+    certificate=dict(type='str'),
+    private_key=dict(type='str', no_log=True),
+    enc_certificate=dict(type='str'),
+    enc_private_key=dict(type='str', no_log=True),
+    certificate_chain=dict(type='str'),
+    allow_expired=dict(type='bool', default=False),
+    state=dict(type='str', default='present', choices=['present']),
+    wait=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=300),
+    busy_timeout=dict(type='int', default=300),
+)
+
+
+def main():
+    module = HuaweiCloudModule('vpn', argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module.run(lambda m: reconcile(m, VpnGatewayCertificate(m, VpnGatewayCertificateApi(m.client)), 'present'))
+
+
+if __name__ == '__main__':
+    main()

@@ -62,10 +62,10 @@ class Emulator:
             self.requests = []
             self.faults = []
 
-    def log(self, method, path, query, status, service):
+    def log(self, method, path, query, status, service, fields=()):
         with self.lock:
             self.requests.append(dict(seq=len(self.requests) + 1, method=method, path=path, query=query,
-                                      status=status, service=service, time=time.time()))
+                                      status=status, service=service, time=time.time(), fields=list(fields)))
 
     def take_fault(self, method, path):
         with self.lock:
@@ -159,6 +159,7 @@ class Handler(BaseHTTPRequestHandler):
     def _serve_api(self, request):
         emulator = self.emulator
         request_id = uuid.uuid4().hex
+        fields = body_fields(request)
         route, found = emulator.route(request.method, request.path)
         owner = route.owner if route else emulator.owner_of(request.path)
         service = owner.name if owner else 'unknown'
@@ -169,7 +170,7 @@ class Handler(BaseHTTPRequestHandler):
             # Logged when the service acts, as a real one would: the answer comes (or not) later.
             dropped = fault.drop or response is None
             emulator.log(request.method, request.path, request.raw_query,
-                         'dropped after %s' % status if dropped else status, service)
+                         'dropped after %s' % status if dropped else status, service, fields)
             if fault.delay:
                 time.sleep(fault.delay)
             if dropped:
@@ -181,19 +182,19 @@ class Handler(BaseHTTPRequestHandler):
             if fault.delay:
                 time.sleep(fault.delay)
             if fault.drop:
-                emulator.log(request.method, request.path, request.raw_query, 'dropped', service)
+                emulator.log(request.method, request.path, request.raw_query, 'dropped', service, fields)
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
             if fault.malformed:
-                emulator.log(request.method, request.path, request.raw_query, 200, service)
+                emulator.log(request.method, request.path, request.raw_query, 200, service, fields)
                 return self._send(Response(200, raw=b'{"certificate": {"id": <html>', headers={
                     'Content-Type': 'application/json'}))
             if fault.status:
                 body = fault.body
                 if body is None:
                     body = owner.fault_body(fault.status, request_id) if owner else generic_error_body(fault.status)
-                emulator.log(request.method, request.path, request.raw_query, fault.status, service)
+                emulator.log(request.method, request.path, request.raw_query, fault.status, service, fields)
                 id_header = owner.REQUEST_ID_HEADER if owner else 'X-Request-Id'
                 return self._send(Response(fault.status, body, dict(fault.headers, **{id_header: request_id})))
         if route is None:
@@ -202,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
                         else Response(status, generic_error_body(status), {'X-Request-Id': request_id}))
         else:
             response = self._dispatch(route, found, request, request_id)
-        emulator.log(request.method, request.path, request.raw_query, response.status, service)
+        emulator.log(request.method, request.path, request.raw_query, response.status, service, fields)
         self._send(response)
 
     def _dispatch(self, route, match, request, request_id):
@@ -240,6 +241,23 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
+
+
+def body_fields(request):
+    """The names (never the values) of a JSON body's fields, nested ones as ``outer.inner``."""
+    try:
+        body = request.json()
+    except ValueError:
+        return []
+    if not isinstance(body, dict):
+        return []
+    names = []
+    for key, value in sorted(body.items()):
+        if isinstance(value, dict):
+            names.extend('%s.%s' % (key, inner) for inner in sorted(value))
+        else:
+            names.append(key)
+    return names
 
 
 def generic_error_body(status):

@@ -8,7 +8,8 @@ Paths and fields are those of huaweicloudsdkvpn's v5 client and models and of th
 (update). One certificate per gateway, only on a ``GM`` flavor gateway, no delete. The API never
 returns PEM or keys: only serials (decimal), subjects and issuer (``C=CN,ST=...,CN=...``), the
 signature algorithm, expiry times (``+08:00``) and a status that passes through ``PENDING_CREATE``
-or ``PENDING_UPDATE`` for ``settle_reads`` reads before it is ``ACTIVE``. The error codes are
+or ``PENDING_UPDATE`` for ``settle_reads`` requests about it (each stands for time passing) before
+it is ``ACTIVE``. The error codes are
 stand-ins (the reference documents none): ``VPN.0001`` (400, names the field), ``VPN.0002``
 (404), ``VPN.0003`` (409, the gateway already has a certificate), ``VPN.0004`` (400, not a GM
 gateway), ``VPN.0005`` (409, the certificate is still being applied).
@@ -81,14 +82,19 @@ class VpnService(HuaweiService):
         return self.call(request, lambda: (200, {'vpn_gateway': dict(self._gateway(request.match.group('vgw_id')))}))
 
     # Certificates --------------------------------------------------------------------------------
-    def _view(self, record, read=True):
-        """What the API shows of a record; a read moves a pending status towards ACTIVE."""
-        shown = dict((key, value) for key, value in record.items() if not key.startswith('_'))
-        if read and record['status'] != 'ACTIVE':
+    @staticmethod
+    def _tick(record):
+        """Every request about a pending certificate stands for time passing: it settles after ``settle_reads``."""
+        if record['status'] != 'ACTIVE':
             if record['_pending_reads'] <= 0:
-                record['status'] = shown['status'] = 'ACTIVE'
+                record['status'] = 'ACTIVE'
             record['_pending_reads'] -= 1
-        return shown
+
+    def _view(self, record, read=True):
+        """What the API shows of a record; a read is a tick."""
+        if read:
+            self._tick(record)
+        return dict((key, value) for key, value in record.items() if not key.startswith('_'))
 
     def _body(self, request):
         try:
@@ -206,6 +212,7 @@ class VpnService(HuaweiService):
             record = self._of_gateway(request.match.group('vgw_id'))
             if record['id'] != request.match.group('certificate_id'):
                 raise ServiceError(404, 'VPN.0002', 'certificate %s does not exist' % request.match.group('certificate_id'))
+            self._tick(record)
             if record['status'] != 'ACTIVE':
                 raise ServiceError(409, 'VPN.0005', 'certificate %s is %s; try again when it is ACTIVE'
                                    % (record['id'], record['status']))
@@ -248,7 +255,8 @@ class VpnService(HuaweiService):
 
     # Admin seeding -------------------------------------------------------------------------------
     def seed(self, data):
-        """``{"gateways": [{id, name, flavor}], "certificates": [{vgw_id, name, certificate, ...}], "settle_reads": N}``."""
+        """``{"gateways": [{id, name, flavor}], "certificates": [{vgw_id, name, certificate, ...}],
+        "settle_reads": N, "settle": true}`` (``settle`` makes every pending certificate ACTIVE now)."""
         for template in data.get('gateways', []):
             gateway = dict(id=template.get('id') or str(uuid.uuid4()), name=template['name'],
                            flavor=template.get('flavor', 'GM'), status='ACTIVE', certificate_id=None,
@@ -264,4 +272,8 @@ class VpnService(HuaweiService):
             self._new_record(gateway, template['name'], facts, status='ACTIVE')
         if 'settle_reads' in data:
             self.settle_reads = int(data['settle_reads'])
+        if data.get('settle'):
+            for record in self.certificates.values():
+                record['status'] = 'ACTIVE'
+                record['_pending_reads'] = 0
         return {'gateways': sorted(self.gateways), 'certificates': sorted(self.certificates)}

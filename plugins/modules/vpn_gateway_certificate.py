@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: vpn_gateway_certificate
 short_description: Manage the GM (SM2/SM3) certificate of a Huawei Cloud VPN gateway
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Imports, rotates and renames the certificate of a VPN gateway of the GM flavor (VPN v5). A GM
     gateway holds one certificate made of a signature certificate and key, an encryption certificate
@@ -17,7 +17,7 @@ description:
   - The API never returns PEM or keys, only serials, subjects, issuer and expiry. The desired PEMs are
     parsed locally and compared with what the API reports. The certificates are the same when their
     serial, subject and issuer match (subjects compared as distinguished names, not as text), and
-    the chain when its first certificate's serial and subject match. Only what differs is sent:
+    the chain when its first certificate's serial and subject match. Only what differs is sent;
     a rename sends only the name, a new signature pair only that pair.
   - Input is validated before any request. Every PEM must parse and all three must be SM2 certificates
     signed with SM3; each SM2 private key must match its certificate; both certificates must be issued
@@ -78,7 +78,7 @@ options:
     default: false
   state:
     description:
-      - Only V(present): the API cannot delete a gateway certificate.
+      - Only V(present); the API cannot delete a gateway certificate.
     type: str
     choices: [ present ]
     default: present

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: vpn_gateway_certificate_info
 short_description: List the GM certificates of Huawei Cloud VPN gateways
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Lists the GM (SM2/SM3) certificates of the project's VPN gateways, paging through every result.
   - O(expires_within_days) keeps those whose signature, encryption or chain certificate expires within

@@ -28,7 +28,7 @@ class GmError(ValueError):
 
 
 def _openssl(args, data=None, workdir=None):
-    result = subprocess.run(['openssl'] + args, input=data, cwd=workdir, stdout=subprocess.PIPE,
+    result = subprocess.run(['openssl'] + args, input=data, cwd=workdir, check=False, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     return result.returncode, result.stdout
 

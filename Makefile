@@ -48,6 +48,7 @@ demo: venv layout
 
 bench: venv layout
 	$(VENV)/bin/python benchmarks/api_calls.py --venv $(VENV) --collections $(COLLECTIONS)
+	$(VENV)/bin/python benchmarks/sm2.py
 
 emulator: venv
 	$(VENV)/bin/python tests/emulator/serve.py --port $${PORT:-8080}

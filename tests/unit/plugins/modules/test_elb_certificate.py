@@ -218,3 +218,18 @@ def test_a_key_pasted_into_the_certificate_option_never_reaches_the_output(pki, 
     body_line = key.splitlines()[1]
     assert body_line not in json.dumps(result)
     assert result['invocation']['module_args']['certificate'] != key
+
+
+def test_an_sm_dual_certificate_has_both_sm2_keys_checked(pki, manager):
+    elb, api = manager(type='server_sm', certificate=pki['gm-sign.pem'] + pki['gm-ca.pem'],
+                       private_key=pki['gm-sign.key'], enc_certificate=pki['gm-enc.pem'] + pki['gm-ca.pem'],
+                       enc_private_key=pki['gm-enc.key'])
+    reconcile(elb.module, elb, 'present')
+    (kind, payload), = writes(api)
+    assert kind == 'create' and payload['type'] == 'server_sm' and payload['enc_private_key']
+    elb, api = manager(type='server_sm', certificate=pki['gm-sign.pem'], private_key=pki['gm-sign.key'],
+                       enc_certificate=pki['gm-enc.pem'], enc_private_key=pki['gm-other.key'])
+    with pytest.raises(InputError) as caught:
+        reconcile(elb.module, elb, 'present')
+    assert caught.value.field == 'enc_private_key' and 'does not match' in str(caught.value)
+    assert api.calls == []

@@ -158,3 +158,32 @@ def test_bad_gm_input_is_refused_before_any_call(pki, manager, overrides, field,
         reconcile(vpn.module, vpn, 'present')
     assert caught.value.field == field and reason in str(caught.value)
     assert api.calls == []
+
+
+class PagedClient:
+    """Answers the certificate list in pages of the API's limit, marker = the last id."""
+
+    def __init__(self, count):
+        self.items = [dict(id='c%04d' % index, certificate_expire_time='2027-01-01T08:00:00+08:00')
+                      for index in range(count)]
+        self.queries = []
+
+    @staticmethod
+    def path(template, **values):
+        return template
+
+    def request(self, method, path, query=None, body=None, recheck=None):
+        query = dict(query or [])
+        self.queries.append(query)
+        ids = [item['id'] for item in self.items]
+        start = ids.index(query['marker']) + 1 if 'marker' in query else 0
+        return {'vpn_gateway_certificates': self.items[start:start + query['limit']]}
+
+
+@pytest.mark.parametrize('count, calls', [(0, 1), (199, 1), (200, 2), (450, 3)])
+def test_the_list_pages_through_everything(count, calls):
+    client = PagedClient(count)
+    listed = VpnGatewayCertificateApi(client).list()
+    assert [item['id'] for item in listed] == [item['id'] for item in client.items]
+    assert len(client.queries) == calls
+    assert all(item['certificate_expire_time'] == '2027-01-01T00:00:00Z' for item in listed)

@@ -46,12 +46,8 @@ class ElbCertificateApi(ResourceApi):
         return self.list(name=name, **scope)
 
     def create(self, payload, recheck=None):
-        def created_meanwhile():
-            found = recheck() if recheck else None
-            return {'certificate': found} if found else None
-
         return self.client.request('POST', self.client.path(COLLECTION_PATH), body={'certificate': payload},
-                                   recheck=created_meanwhile if recheck else None)['certificate']
+                                   recheck=self.answering_as('certificate', recheck))['certificate']
 
     def update(self, current, payload):
         return self.client.request('PUT', self._item(current['id']), body={'certificate': payload})['certificate']

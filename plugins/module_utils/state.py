@@ -103,6 +103,17 @@ class ResourceApi:
     def is_not_found(self, error):
         return error.status == 404
 
+    @staticmethod
+    def answering_as(key, recheck):
+        """``recheck`` wrapped to answer as the create call does (``{key: found}``), for the transport."""
+        if recheck is None:
+            return None
+
+        def created_meanwhile():
+            found = recheck()
+            return {key: found} if found else None
+        return created_meanwhile
+
     def sleep(self, seconds):
         """Waits go through the client's transport, so tests that replace its clock replace these too."""
         self.client.http.sleep(seconds)

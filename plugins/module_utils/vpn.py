@@ -118,12 +118,8 @@ class VpnGatewayCertificateApi(ResourceApi):
         return normalize(body['certificate'])
 
     def create(self, payload, recheck=None):
-        def created_meanwhile():
-            found = recheck() if recheck else None
-            return {'certificate': found} if found else None
-
         body = self.client.request('POST', self.client.path(CERTIFICATE_PATH, vgw_id=self.vgw_id),
-                                   body={'certificate': payload}, recheck=created_meanwhile if recheck else None)
+                                   body={'certificate': payload}, recheck=self.answering_as('certificate', recheck))
         return normalize(body['certificate'])
 
     def update(self, current, payload):

@@ -140,6 +140,14 @@ class Certificate:
     def issuer_asn1_text(self):
         return ','.join('%s=%s' % pair for pair in name_pairs(self.x509.issuer, ordered=True))
 
+    def allows_key_usage(self, usages):
+        """Whether the key usage extension allows one of ``usages`` (``KeyUsage`` attribute names); True without one."""
+        try:
+            key_usage = self.x509.extensions.get_extension_for_class(x509.KeyUsage).value
+        except x509.ExtensionNotFound:
+            return True
+        return any(getattr(key_usage, usage) for usage in usages)
+
     @property
     def common_name(self):
         names = self.x509.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)

@@ -252,15 +252,6 @@ def reports(current, certificate, prefix):
             and same_dn(current.get(prefix + '_subject'), certificate.subject_pairs))
 
 
-def allows(certificate, usages):
-    from cryptography import x509  # cryptography is checked by the module base class
-    try:
-        key_usage = certificate.x509.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        return True
-    return any(getattr(key_usage, usage) for usage in usages)
-
-
 class VpnGatewayCertificate(ResourceManager):
     diff_fields = ('name', 'issuer', 'certificate_serial_number', 'certificate_subject', 'certificate_expire_time',
                    'private_key', 'enc_certificate_serial_number', 'enc_certificate_subject',
@@ -300,10 +291,10 @@ class VpnGatewayCertificate(ResourceManager):
             self._check_gm(field, certificate)
         for certificate in self.chain.certificates:
             self._check_gm('certificate_chain', certificate)
-        if not allows(self.sign.leaf, SIGN_USAGES):
+        if not self.sign.leaf.allows_key_usage(SIGN_USAGES):
             raise InputError('certificate', 'does not allow digitalSignature (key usage); is it the encryption '
                                             'certificate?')
-        if not allows(self.enc.leaf, ENC_USAGES):
+        if not self.enc.leaf.allows_key_usage(ENC_USAGES):
             raise InputError('enc_certificate', 'allows none of keyEncipherment, dataEncipherment, keyAgreement '
                                                 '(key usage); is it the signature certificate?')
         issuer = self.chain.leaf
@@ -417,9 +408,8 @@ class VpnGatewayCertificate(ResourceManager):
     def _settled(self, written):
         if not self.params['wait']:
             return written
-        client = self.api.client
         return wait_for(self.api.get, lambda found: found is not None and found.get('status') == SETTLED_STATUS,
-                        self.params['wait_timeout'], self.busy_retry_policy, client.http.sleep, time.monotonic,
+                        self.params['wait_timeout'], self.busy_retry_policy, self.api.sleep, time.monotonic,
                         lambda found: 'certificate %s of gateway %s is still %s' % (
                             written.get('id'), self.api.vgw_id, (found or {}).get('status', 'missing')))
 

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime
+import email.utils
 import json
 import re
 import sys
@@ -54,9 +56,16 @@ class Emulator:
             self.routes.extend(service.routes())
         self.requests = []
         self.faults = []
+        # How far the emulated world is ahead of the real clock (``POST /_emulator/clock``).
+        self.clock_offset = datetime.timedelta(0)
+
+    def now(self):
+        """The emulated time (UTC): what services stamp on resources and send as ``Date``."""
+        return datetime.datetime.now(datetime.timezone.utc) + self.clock_offset
 
     def reset(self):
         with self.lock:
+            self.clock_offset = datetime.timedelta(0)
             for service in self.services.values():
                 service.reset()
             self.requests = []
@@ -122,6 +131,17 @@ class Emulator:
             with self.lock:
                 self.faults = []
             return Response(200, {'status': 'cleared'})
+        if action == 'clock' and method == 'POST':
+            spec = request.json() or {}
+            advance = datetime.timedelta(days=float(spec.get('advance_days', 0)),
+                                         seconds=float(spec.get('advance_seconds', 0)))
+            if advance < datetime.timedelta(0):
+                raise ValueError('the clock only moves forward')
+            with self.lock:
+                self.clock_offset += advance
+            return Response(200, {'now': self.now().isoformat(), 'offset_seconds': self.clock_offset.total_seconds()})
+        if action == 'clock' and method == 'GET':
+            return Response(200, {'now': self.now().isoformat(), 'offset_seconds': self.clock_offset.total_seconds()})
         if action == 'seed' and method == 'POST':
             spec = request.json() or {}
             created = {}
@@ -141,6 +161,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         pass
+
+    def date_time_string(self, timestamp=None):
+        # The Date header tells the emulated time, as a real service's tells its own.
+        moment = self.emulator.now().timestamp() if timestamp is None else timestamp
+        return email.utils.formatdate(moment, usegmt=True)
 
     def _handle(self):
         parts = urlsplit(self.path)

@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+from .ccm import CcmService
 from .elb import ElbService
 from .iam import IamService
 from .netcenter import NetcenterService
 from .vpn import VpnService
 
-SERVICES = (IamService, ElbService, VpnService, NetcenterService)
+SERVICES = (IamService, ElbService, VpnService, CcmService, NetcenterService)
 
 
 def default_options():

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import email.utils
 import hashlib
 import hmac
 import json
@@ -192,8 +193,11 @@ def name_refused_credential(error, auth_scheme):
 class HuaweiCloudClient:
     """One service of Huawei Cloud, as one module run sees it."""
 
-    def __init__(self, params, service, http=None, sleep=None):
+    def __init__(self, params, service, http=None, sleep=None, project_scoped=True):
         self.service = service
+        # A global service (CCM) has no project in its paths and needs no project id.
+        self.project_scoped = project_scoped
+        self._clock_offset = None
         self.region = params.get('region')
         self._project_id = params.get('project_id')
         self._auth_token = params.get('auth_token')
@@ -224,7 +228,7 @@ class HuaweiCloudClient:
         elif custom_endpoint:
             # A private region or the emulator: the public IAM is not the one that knows its projects.
             self.iam_endpoint = None
-            if not self._project_id:
+            if project_scoped and not self._project_id:
                 raise ConfigurationError(
                     'project_id is required when endpoint is set and iam_endpoint is not: set project_id (or '
                     'HW_PROJECT_ID), or iam_endpoint (or HW_IAM_ENDPOINT) to look it up')
@@ -269,12 +273,31 @@ class HuaweiCloudClient:
             values.setdefault('project_id', self.project_id)
         return template.format(**dict((k, quote(str(v), safe='')) for k, v in values.items()))
 
-    def request(self, method, path, query=None, body=None, recheck=None):
+    def request(self, method, path, query=None, body=None, recheck=None, idempotent=None):
         # As the SDK does for project-scoped credentials.
-        headers = {'X-Project-Id': self._project_id} if self._project_id else {}
+        headers = {'X-Project-Id': self._project_id} if self._project_id and self.project_scoped else {}
         url = build_url(self.endpoint, path, query)
-        result, dummy = self.http.request(method, url, json_body=body, headers=headers, recheck=recheck)
+        result, response_headers = self.http.request(method, url, json_body=body, headers=headers, recheck=recheck,
+                                                     idempotent=idempotent)
+        self._note_service_clock(response_headers)
         return result
+
+    def _note_service_clock(self, headers):
+        try:
+            told = email.utils.parsedate_to_datetime(headers.get('Date'))
+        except (TypeError, ValueError, AttributeError):
+            return
+        if told is not None and told.tzinfo is not None:
+            self._clock_offset = told - datetime.datetime.now(datetime.timezone.utc)
+
+    def service_now(self):
+        """The service's time (UTC): the local clock corrected by the ``Date`` of its last answer.
+
+        Expiry decisions use it, so a controller whose clock is off does not renew too early or too
+        late by the service's own reckoning; before any answer, or without ``Date``, the local clock.
+        """
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return now + self._clock_offset if self._clock_offset is not None else now
 
     def list_by_marker(self, path, items_key, query=None, limit=2000):
         """Every item of a marker-paged list (``page_info.next_marker``), largest pages first."""
@@ -296,9 +319,10 @@ class HuaweiCloudModule(CertfleetModule):
 
     provider_argument_spec = staticmethod(huaweicloud_argument_spec)
 
-    def __init__(self, service, argument_spec, **kwargs):
+    def __init__(self, service, argument_spec, project_scoped=True, **kwargs):
         self.service = service
+        self.project_scoped = project_scoped
         super(HuaweiCloudModule, self).__init__(argument_spec, **kwargs)
 
     def build_client(self):
-        return HuaweiCloudClient(self.params, self.service)
+        return HuaweiCloudClient(self.params, self.service, project_scoped=self.project_scoped)

@@ -401,7 +401,7 @@ class PrivateCertificate:
         for index, san in enumerate(sans):
             field = 'subject_alternative_names[%d].value' % index
             if len(san['value']) > SAN_LIMITS[san['type']]:
-                raise InputError(field, 'is %d characters; a %s name is at most %d'
+                raise InputError(field, 'is %d characters; %s names are at most %d'
                                  % (len(san['value']), san['type'], SAN_LIMITS[san['type']]))
             if san['type'] == 'IP':
                 try:

@@ -13,7 +13,7 @@ Times are milliseconds since the epoch, read from the emulator's clock (``POST /
 moves it forward, so certificates age and expire). Assumptions the reference leaves open, made
 here and worth checking against the real service: the error codes (``PCA.10010001`` invalid
 parameter, naming it; ``PCA.10010002`` not found; ``PCA.10010003`` CA cannot issue;
-``PCA.10010004`` wrong status for the call); ``serial_number`` is upper-case hex; ``YEAR`` is a
+``PCA.10010004`` wrong status for the call; ``PCA.1001{status}`` an injected 5xx); ``serial_number`` is upper-case hex; ``YEAR`` is a
 calendar year; a certificate may not outlive its CA; no key usage or EKU extension unless asked;
 revoke, delete and tag writes answer 204; ``resource_detail`` of the tag filter is null; a compressed
 export is a zip of ``certificate.pem``, ``certificate_chain.pem`` and ``private_key.pem``.
@@ -149,6 +149,13 @@ class CcmService(HuaweiService):
 
     def bad_request(self, message, request_id):
         return self.error(400, INVALID, message, request_id)
+
+    def fault_body(self, status, request_id):
+        body = super().fault_body(status, request_id)
+        if status >= 500:
+            # The service's own failures carry its prefix; throttling stays the API gateway's.
+            body['error_code'] = 'PCA.1001%04d' % status
+        return body
 
     def now(self):
         return self.emulator.now()

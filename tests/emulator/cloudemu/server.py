@@ -63,6 +63,11 @@ class Emulator:
         """The emulated time (UTC): what services stamp on resources and send as ``Date``."""
         return datetime.datetime.now(datetime.timezone.utc) + self.clock_offset
 
+    def clock(self):
+        now = self.now()
+        return {'now': now.isoformat(), 'epoch': int(now.timestamp()),
+                'offset_seconds': self.clock_offset.total_seconds()}
+
     def reset(self):
         with self.lock:
             self.clock_offset = datetime.timedelta(0)
@@ -139,9 +144,9 @@ class Emulator:
                 raise ValueError('the clock only moves forward')
             with self.lock:
                 self.clock_offset += advance
-            return Response(200, {'now': self.now().isoformat(), 'offset_seconds': self.clock_offset.total_seconds()})
+            return Response(200, self.clock())
         if action == 'clock' and method == 'GET':
-            return Response(200, {'now': self.now().isoformat(), 'offset_seconds': self.clock_offset.total_seconds()})
+            return Response(200, self.clock())
         if action == 'seed' and method == 'POST':
             spec = request.json() or {}
             created = {}

@@ -139,8 +139,8 @@ def renewal_reason(current, tags, spec, issuer, renew_before_days, now):
     not_after = from_millis(current.get('not_after'))
     left = not_after - now
     if left < datetime.timedelta(days=renew_before_days):
-        return 'the certificate expires on %s, within renew_before_days (%d)' % (format_time(not_after),
-                                                                                   renew_before_days)
+        return 'the certificate expires on %s, within renew_before_days (%d)' % (
+            format_time(not_after), renew_before_days)
     differences = spec_differences(current, tags, spec, issuer)
     if differences:
         return 'the certificate was issued with another %s' % ', '.join(differences)

@@ -48,8 +48,8 @@ extends_documentation_fragment:
 options:
   name:
     description:
-      - The identity of the certificate for this module, kept in the tag C(certfleet.name). It stays the same
-        through renewals and spec changes. Up to 255 letters, digits, spaces and C(_ . : / = + - @).
+      - "The identity of the certificate for this module, kept in the tag C(certfleet.name). It stays the same
+        through renewals and spec changes. Up to 255 letters, digits, spaces and C(_.:/=+-@)."
     type: str
     required: true
   issuer:

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""ccm_private_certificate run in-process against the emulator: files, the key kept secret, the clock,
+and the local file rules (which file is stale) on their own."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.files import CURRENT, MISSING, STALE, PemFiles
+from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudClient
+from ansible_collections.certfleet.cloud.plugins.modules import ccm_private_certificate
+
+CA_ID = '2cb2878b-6cd1-460d-bd25-afe655159bdc'
+
+
+@pytest.fixture
+def ccm(emulator):
+    emulator.admin('POST', 'seed', {'ccm': {'authorities': [{'id': CA_ID, 'common_name': 'unit CA'}]}})
+    return emulator
+
+
+def args(emulator, directory, **overrides):
+    values = dict(access_key=emulator.options.access_key, secret_key=emulator.options.secret_key,
+                  endpoint=emulator.url, name='unit', issuer=CA_ID,
+                  distinguished_name={'common_name': 'unit.example.com'}, validity={'type': 'DAY', 'value': 60},
+                  certificate_path=str(directory / 'cert.pem'), chain_path=str(directory / 'chain.pem'),
+                  private_key_path=str(directory / 'key.pem'))
+    values.update(overrides)
+    return values
+
+
+def test_the_key_is_written_0600_and_never_returned(ccm, tmp_path, run_module):
+    result = run_module(ccm_private_certificate, args(ccm, tmp_path))
+    assert result['changed'] and result['reason'] == 'no certificate yet'
+    key_text = (tmp_path / 'key.pem').read_text()
+    assert 'PRIVATE KEY' in key_text
+    assert stat.S_IMODE(os.stat(tmp_path / 'key.pem').st_mode) == 0o600
+    # The result (with invocation at -vvvv) never holds the key, nor any part of its body.
+    serialized = repr(result)
+    assert 'PRIVATE KEY' not in serialized
+    assert key_text.splitlines()[1] not in serialized
+
+
+def test_mode_applies_to_every_file(ccm, tmp_path, run_module):
+    result = run_module(ccm_private_certificate, args(ccm, tmp_path, mode='0640'))
+    assert result['changed']
+    assert [stat.S_IMODE(os.stat(tmp_path / name).st_mode) for name in ('cert.pem', 'chain.pem', 'key.pem')] == [
+        0o640, 0o640, 0o640]
+
+
+def test_no_project_id_is_needed_or_sent(ccm, tmp_path, run_module):
+    run_module(ccm_private_certificate, args(ccm, tmp_path))
+    assert all('project' not in entry['path'] for entry in ccm.requests())
+    client = HuaweiCloudClient(ccm.params(project_id=None, iam_endpoint=None), 'ccm', project_scoped=False)
+    assert client.request('GET', '/v1/private-certificate-authorities')['total'] == 1
+
+
+def test_days_left_follow_the_services_clock(ccm, tmp_path, run_module):
+    first = run_module(ccm_private_certificate, args(ccm, tmp_path))
+    ccm.admin('POST', 'clock', {'advance_days': 31})
+    renewed = run_module(ccm_private_certificate, args(ccm, tmp_path))
+    assert renewed['reason'].startswith('the certificate expires on')
+    assert renewed['diff']['before']['certificate']['days_left'] == 28
+    assert renewed['certificate']['summary']['days_left'] == 59
+    assert renewed['replaced'] == [first['certificate']['certificate_id']]
+
+
+def test_check_mode_writes_no_file(ccm, tmp_path, run_module):
+    result = run_module(ccm_private_certificate, dict(args(ccm, tmp_path), _ansible_check_mode=True))
+    assert result['changed'] and len(result['files']) == 3
+    assert os.listdir(tmp_path) == []
+    assert [entry for entry in ccm.requests() if entry['method'] != 'GET' and 'filter' not in entry['path']] == []
+
+
+class FilesModule:
+    def __init__(self, **params):
+        self.params = params
+
+
+def test_which_files_are_stale(ccm, tmp_path, run_module):
+    result = run_module(ccm_private_certificate, args(ccm, tmp_path))
+    serial, issuer = result['certificate']['serial_number'], result['certificate']['issuer_name']
+    files = PemFiles(FilesModule(certificate_path=str(tmp_path / 'cert.pem'), chain_path=str(tmp_path / 'chain.pem'),
+                                 private_key_path=str(tmp_path / 'key.pem'), fullchain_path=str(tmp_path / 'full.pem')),
+                     ccm_private_certificate.FILE_OPTIONS)
+    states = files.states(serial, issuer)
+    assert states == {str(tmp_path / 'cert.pem'): CURRENT, str(tmp_path / 'chain.pem'): CURRENT,
+                      str(tmp_path / 'key.pem'): CURRENT, str(tmp_path / 'full.pem'): MISSING}
+    # Another serial: the certificate is stale, and so is the key, which now has nothing to match.
+    assert files.states('01', issuer)[str(tmp_path / 'cert.pem')] == STALE
+    # A chain whose first certificate is not the issuer.
+    (tmp_path / 'chain.pem').write_text((tmp_path / 'cert.pem').read_text())
+    assert files.states(serial, issuer)[str(tmp_path / 'chain.pem')] == STALE
+    # A key that is not a key.
+    (tmp_path / 'key.pem').write_text('garbage\n')
+    assert files.states(serial, issuer)[str(tmp_path / 'key.pem')] == STALE
+
+
+def test_a_stale_key_is_rewritten_alone(ccm, tmp_path, run_module):
+    first = run_module(ccm_private_certificate, args(ccm, tmp_path))
+    other = tmp_path / 'other'
+    other.mkdir()
+    run_module(ccm_private_certificate, args(ccm, other, name='other'))
+    # The key of another certificate: it does not match the certificate on disk.
+    (tmp_path / 'key.pem').write_text((other / 'key.pem').read_text())
+    again = run_module(ccm_private_certificate, args(ccm, tmp_path))
+    assert again['changed'] and again['reason'] is None
+    assert again['files'] == [str(tmp_path / 'key.pem')]
+    assert again['certificate']['certificate_id'] == first['certificate']['certificate_id']
+
+
+def test_bad_input_names_the_field_and_sends_nothing(ccm, tmp_path, run_module):
+    result = run_module(ccm_private_certificate, args(ccm, tmp_path, validity={'type': 'HOUR', 'value': 175201}))
+    assert result['failed'] and result['field'] == 'validity.value'
+    assert ccm.requests() == []

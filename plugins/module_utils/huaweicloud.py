@@ -29,6 +29,7 @@ EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
 CONTENT_SHA256_HEADER = 'X-Sdk-Content-Sha256'
 # Headers that the HTTP stack may add, drop or rewrite on the way out are left unsigned.
 UNSIGNED_TRANSPORT_HEADERS = frozenset(('accept', 'accept-encoding', 'connection', 'content-length'))
+MEASURABLE_SKEW = datetime.timedelta(seconds=2)
 REQUEST_ID_HEADERS = ('X-Request-Id', 'X-Openstack-Request-Id', 'X-IAM-Trace-Id')
 ENDPOINT_EXAMPLE = 'https://elb.cn-north-4.myhuaweicloud.com'
 # Each credential option with the variable it falls back to, for messages that name it.
@@ -287,14 +288,19 @@ class HuaweiCloudClient:
             told = email.utils.parsedate_to_datetime(headers.get('Date'))
         except (TypeError, ValueError, AttributeError):
             return
-        if told is not None and told.tzinfo is not None:
-            self._clock_offset = told - datetime.datetime.now(datetime.timezone.utc)
+        if told is None or told.tzinfo is None:
+            return
+        # Date has whole seconds: the middle of its second is the best estimate, and a difference
+        # that small is not a skew worth acting on.
+        offset = told + datetime.timedelta(seconds=0.5) - datetime.datetime.now(datetime.timezone.utc)
+        self._clock_offset = offset if abs(offset) > MEASURABLE_SKEW else None
 
     def service_now(self):
         """The service's time (UTC): the local clock corrected by the ``Date`` of its last answer.
 
         Expiry decisions use it, so a controller whose clock is off does not renew too early or too
-        late by the service's own reckoning; before any answer, or without ``Date``, the local clock.
+        late by the service's own reckoning; before any answer, without ``Date``, or within two
+        seconds of it, the local clock.
         """
         now = datetime.datetime.now(datetime.timezone.utc)
         return now + self._clock_offset if self._clock_offset is not None else now

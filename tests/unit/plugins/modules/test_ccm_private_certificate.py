@@ -63,11 +63,12 @@ def test_no_project_id_is_needed_or_sent(ccm, tmp_path, run_module):
 
 def test_days_left_follow_the_services_clock(ccm, tmp_path, run_module):
     first = run_module(ccm_private_certificate, args(ccm, tmp_path))
-    ccm.admin('POST', 'clock', {'advance_days': 31})
+    ccm.admin('POST', 'clock', {'advance_days': 31.5})
     renewed = run_module(ccm_private_certificate, args(ccm, tmp_path))
     assert renewed['reason'].startswith('the certificate expires on')
     assert renewed['diff']['before']['certificate']['days_left'] == 28
-    assert renewed['certificate']['summary']['days_left'] == 59
+    # The service clock is known to about a second from Date: a fresh 60-day certificate has 59 or 60 days.
+    assert renewed['certificate']['summary']['days_left'] in (59, 60)
     assert renewed['replaced'] == [first['certificate']['certificate_id']]
 
 
@@ -119,3 +120,15 @@ def test_bad_input_names_the_field_and_sends_nothing(ccm, tmp_path, run_module):
     result = run_module(ccm_private_certificate, args(ccm, tmp_path, validity={'type': 'HOUR', 'value': 175201}))
     assert result['failed'] and result['field'] == 'validity.value'
     assert ccm.requests() == []
+
+
+def test_the_service_clock_is_read_from_date(ccm):
+    import datetime
+    client = HuaweiCloudClient(ccm.params(project_id=None, iam_endpoint=None), 'ccm', project_scoped=False)
+    client.request('GET', '/v1/private-certificate-authorities')
+    # In step with the local clock: no correction at all.
+    assert client._clock_offset is None
+    ccm.admin('POST', 'clock', {'advance_days': 10})
+    client.request('GET', '/v1/private-certificate-authorities')
+    ahead = client.service_now() - datetime.datetime.now(datetime.timezone.utc)
+    assert abs(ahead - datetime.timedelta(days=10)) < datetime.timedelta(seconds=2)

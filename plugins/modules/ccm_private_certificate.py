@@ -348,7 +348,7 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.ccm import (
     reported_summary, spec_digest, to_millis, validity_end,
 )
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
-from ansible_collections.certfleet.cloud.plugins.module_utils.files import CURRENT, PemFiles
+from ansible_collections.certfleet.cloud.plugins.module_utils.files import CURRENT, STALE, PemFiles
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.vpn import UUID
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import load_certificates
@@ -536,6 +536,9 @@ class PrivateCertificate:
             result['files'] = sorted(path for path, state in file_states.items() if state != CURRENT)
         elif exported is not None:
             result['files'] = self.files.write(self.files.contents(exported))
+            # A file that already held what the new certificate needs (the same chain) was not stale.
+            file_states.update((path, CURRENT) for path, state in file_states.items()
+                               if state == STALE and path not in result['files'])
         attributes_changed = self.files.set_attributes()
         for old in retiring:
             self.retire(old, result)
@@ -623,7 +626,8 @@ class PrivateCertificate:
     def exported(self, certificate_id):
         exported = self.api.export(certificate_id)
         # Never echoed: Ansible removes no-log values from everything it returns or logs.
-        self.module.ansible.no_log_values.add(exported.get('private_key') or '')
+        if exported.get('private_key'):
+            self.module.ansible.no_log_values.add(exported['private_key'])
         return exported
 
     def predicted(self, payload, authority, now):

@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
+from .apig import ApigService
 from .ccm import CcmService
 from .elb import ElbService
 from .iam import IamService
 from .netcenter import NetcenterService
 from .vpn import VpnService
 
-SERVICES = (IamService, ElbService, VpnService, CcmService, NetcenterService)
+SERVICES = (IamService, ElbService, VpnService, CcmService, ApigService, NetcenterService)
 
 
 def default_options():

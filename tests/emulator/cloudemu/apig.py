@@ -10,7 +10,8 @@ the error codes APIG.2011, 3017, 3548 and 9999 are those of the seed page (updat
 their environments and published APIs are seeded (``{"apig": {"instances": [...]}}``).
 
 Assumptions the reference leaves open, made here and worth checking against the real service: a
-secret is masked as its first three and last three characters around twelve ``*``; an update that
+secret is masked as its first three and last three characters around twelve ``*`` in every answer
+but the create answer, which shows it whole (a generated secret could not be known otherwise); an update that
 leaves out ``sign_key`` or ``sign_secret`` generates a new one, as the seed says of both fields;
 one key per API per environment, so binding an API bound to another key moves it; codes
 ``APIG.3030`` (instance not found), ``APIG.3002`` (API or publish record not found), ``APIG.3027``
@@ -220,7 +221,8 @@ class ApigService(HuaweiService):
             now = utc_text(self.emulator.now())
             record = dict(fields, id=uuid.uuid4().hex, create_time=now, update_time=now, _instance=instance['id'])
             self.signs[record['id']] = record
-            return 201, self._view(record)
+            # The one answer that shows the secret whole: the caller may not know it (generated).
+            return 201, dict(self._view(record), sign_secret=record['sign_secret'])
         return self.call(request, action)
 
     def update_sign(self, request):
@@ -345,7 +347,7 @@ class ApigService(HuaweiService):
                 raise invalid('api_id')
             published = self._published(instance)
             views = [self._binding_view(instance, binding, with_secret=True) for binding in self.bindings.values()
-                     if published[binding['publish_id']][0]['id'] == api_id
+                     if binding['publish_id'] in published and published[binding['publish_id']][0]['id'] == api_id
                      and request.query_value('env_id') in (None, published[binding['publish_id']][1])
                      and request.query_value('sign_id') in (None, binding['sign_id'])]
             return self._page(request, views, 'bindings')

@@ -73,8 +73,8 @@ class SignatureKeyApi(ResourceApi):
         """Every item of an offset-paged list."""
         items, offset = [], 0
         while True:
-            body = self.client.request('GET', self.path(template), list(query) + [('offset', offset),
-                                                                                 ('limit', PAGE_LIMIT)])
+            page_query = list(query) + [('offset', offset), ('limit', PAGE_LIMIT)]
+            body = self.client.request('GET', self.path(template), page_query)
             page = body.get(items_key) or []
             items.extend(page)
             offset += len(page)
@@ -121,8 +121,8 @@ class SignatureKeyApi(ResourceApi):
 
     def published(self, api, env_id):
         """The API ``api`` (ID or name) as published in ``env_id`` (with its ``publish_id``), or None."""
-        query = [('env_id', env_id)] + ([('id', api)] if API_ID.match(api) else [('name', api),
-                                                                                ('precise_search', 'name')])
+        by = [('id', api)] if API_ID.match(api) else [('name', api), ('precise_search', 'name')]
+        query = [('env_id', env_id)] + by
         found = [item for item in self.pages(APIS_PATH, 'apis', query) if api in (item.get('id'), item.get('name'))]
         return found[0] if len(found) == 1 else None
 

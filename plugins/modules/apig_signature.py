@@ -154,7 +154,7 @@ generated_secret:
   returned: on the run that created a key without O(sign_secret)
   type: str
 diff:
-  description: The key (secret as C(<redacted>) or C(<redacted: changed>)) and its bindings as C(api@env).
+  description: "The key (secret as C(<redacted>) or C(<redacted: changed>)) and its bindings as C(api@env)."
   returned: always
   type: dict
 '''

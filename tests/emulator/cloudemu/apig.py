@@ -51,8 +51,8 @@ MAX_LIMIT = 500
 
 
 def invalid(field):
-    return ServiceError(400, 'APIG.2011', 'Invalid parameter value,parameterName:%s. Please refer to the support '
-                                         'documentation' % field)
+    message = 'Invalid parameter value,parameterName:%s. Please refer to the support documentation' % field
+    return ServiceError(400, 'APIG.2011', message)
 
 
 def mask(secret):
@@ -66,7 +66,7 @@ def utc_text(moment):
 def generated(length):
     """A key or secret the service makes up: a letter, then letters and digits (valid for every type)."""
     alphabet = string.ascii_letters + string.digits
-    return secrets.choice(string.ascii_letters) + ''.join(secrets.choice(alphabet) for _ in range(length - 1))
+    return secrets.choice(string.ascii_letters) + ''.join(secrets.choice(alphabet) for dummy in range(length - 1))
 
 
 class ApigService(HuaweiService):
@@ -382,4 +382,3 @@ class ApigService(HuaweiService):
                 apis.append(view)
             return self._page(request, apis, 'apis')
         return self.call(request, action)
-

@@ -77,8 +77,8 @@ def test_signs_and_bindings_with_the_sdk(emulator):
                                                                            sign_bindings_id=moved[0].id))
 
     updated = client.update_signature_key_v2(UpdateSignatureKeyV2Request(
-        instance_id=INSTANCE, sign_id=created.id, body=BaseSignature(name='sign_demo', sign_key='key_demo_1',
-                                                                      sign_secret='another_secret_99')))
+        instance_id=INSTANCE, sign_id=created.id,
+        body=BaseSignature(name='sign_demo', sign_key='key_demo_1', sign_secret='another_secret_99')))
     assert updated.sign_secret == 'ano************_99'
     client.delete_signature_key_v2(DeleteSignatureKeyV2Request(instance_id=INSTANCE, sign_id=created.id))
     with pytest.raises(exceptions.ClientRequestException) as missing:

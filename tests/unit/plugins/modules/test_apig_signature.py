@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""apig_signature's rules: what the masked secret can prove, what an update sends, and the binding set."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.apig import secret_may_be, visible_parts
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
+from ansible_collections.certfleet.cloud.plugins.modules.apig_signature import (
+    ARGUMENT_SPEC, Bindings, SignatureKey, mask_like_the_service,
+)
+
+CURRENT = dict(id='k1', name='orders_backend', sign_type='hmac', sign_key='orders_backend_key',
+               sign_secret='dc0************2b3', sign_algorithm=None)
+
+
+def test_the_seeds_mask_shows_three_characters_each_side():
+    assert visible_parts('dc0************2b3') == ('dc0', '2b3')
+    assert visible_parts('unmasked') is None
+
+
+@pytest.mark.parametrize('secret, possible', [
+    ('dc0_anything_in_between_2b3', True),    # the mask cannot tell these apart
+    ('dc0000000000002b3', True),
+    ('xc0_anything_2b3', False),               # first characters differ: drifted
+    ('dc0_anything_2b4', False),               # last characters differ: drifted
+    ('dc02b3', True),
+    ('dc2b3', False),                          # too short to show both parts
+])
+def test_what_the_mask_can_prove(secret, possible):
+    assert secret_may_be('dc0************2b3', secret) is possible
+
+
+@given(st.text(alphabet='abcdefghijklmnopqrstuvwxyz0123456789_-!@#$%', min_size=6, max_size=64))
+def test_a_secret_always_may_be_its_own_mask(secret):
+    assert secret_may_be(mask_like_the_service(secret), secret)
+
+
+def manager(fake_module, **params):
+    base = dict(instance='i1', name='orders_backend', sign_key='orders_backend_key')
+    base.update(params)
+    return SignatureKey(fake_module(ARGUMENT_SPEC, **base))
+
+
+def test_a_secret_with_the_same_visible_characters_is_left_under_on_create(fake_module):
+    assert manager(fake_module, sign_secret='dc0_other_middle_2b3').update_payload(CURRENT) == {}
+
+
+def test_always_sends_the_whole_key(fake_module):
+    payload = manager(fake_module, sign_secret='dc0_other_middle_2b3', update_secret='always').update_payload(CURRENT)
+    assert payload == dict(name='orders_backend', sign_type='hmac', sign_key='orders_backend_key',
+                           sign_secret='dc0_other_middle_2b3')
+
+
+def test_a_drifted_secret_is_sent_with_the_current_key_when_none_is_given(fake_module):
+    payload = manager(fake_module, sign_key=None, sign_secret='new_secret_value_0001').update_payload(CURRENT)
+    assert payload['sign_key'] == 'orders_backend_key' and payload['sign_secret'] == 'new_secret_value_0001'
+
+
+def test_an_update_without_the_secret_is_refused(fake_module):
+    with pytest.raises(InputError) as refused:
+        manager(fake_module, sign_key='another_key_1').update_payload(CURRENT)
+    assert refused.value.field == 'sign_secret'
+
+
+class FakeApi:
+    instance_id = 'i1'
+
+    def __init__(self, bound, published, holders=None):
+        self.bound, self.published_apis, self.holder_names = bound, published, holders or {}
+        self.calls = []
+
+    def bound_apis(self, sign_id):
+        self.calls.append('bound')
+        return list(self.bound)
+
+    def environments(self):
+        self.calls.append('envs')
+        return [dict(id='DEFAULT_ENVIRONMENT_RELEASE_ID', name='RELEASE'), dict(id='env-test', name='TEST')]
+
+    def published(self, api, env_id):
+        self.calls.append('published')
+        return self.published_apis.get((api, env_id))
+
+    def holders(self, api_id, env_id):
+        self.calls.append('holders')
+        name = self.holder_names.get((api_id, env_id))
+        return [dict(sign_name=name)] if name else []
+
+    def bind(self, sign_id, publish_ids):
+        self.calls.append(('bind', sorted(publish_ids)))
+
+    def unbind(self, binding_id):
+        self.calls.append(('unbind', binding_id))
+
+
+def bound(api, env, publish_id):
+    return dict(publish_id=publish_id, api_name=api, api_id='id-' + api, env_name=env, env_id='env-' + env.lower(),
+                id='b-' + publish_id)
+
+
+def reconcile_bindings(fake_module, api, bindings, purge=True, check_mode=False):
+    module = fake_module(ARGUMENT_SPEC, instance='i1', name='k', bindings=bindings, purge_bindings=purge)
+    return Bindings(module, api).reconcile({'id': 'k1'}, check_mode)
+
+
+def test_bindings_already_in_place_cost_one_read(fake_module):
+    api = FakeApi([bound('orders', 'RELEASE', 'p1'), bound('orders', 'TEST', 'p2')], {})
+    result = reconcile_bindings(fake_module, api, [dict(api='orders', env='RELEASE'), dict(api='id-orders', env='TEST')])
+    assert not result['changed'] and api.calls == ['bound']
+
+
+def test_missing_ones_are_bound_in_one_call_and_the_rest_purged(fake_module):
+    api = FakeApi([bound('orders', 'RELEASE', 'p1'), bound('users', 'RELEASE', 'p3')],
+                  {('billing', 'env-test'): dict(id='id-billing', name='billing', publish_id='p9')},
+                  holders={('id-billing', 'env-test'): 'other_key'})
+    result = reconcile_bindings(fake_module, api, [dict(api='orders', env='RELEASE'), dict(api='billing', env='TEST')])
+    assert result['changed']
+    assert result['after'] == ['billing@TEST (taken from other_key)', 'orders@RELEASE']
+    assert ('bind', ['p9']) in api.calls and ('unbind', 'b-p3') in api.calls
+
+
+def test_without_purge_nothing_is_unbound(fake_module):
+    api = FakeApi([bound('users', 'RELEASE', 'p3')],
+                  {('orders', 'DEFAULT_ENVIRONMENT_RELEASE_ID'): dict(id='id-orders', name='orders', publish_id='p1')})
+    result = reconcile_bindings(fake_module, api, [dict(api='orders', env='RELEASE')], purge=False)
+    assert result['after'] == ['orders@RELEASE', 'users@RELEASE']
+    assert not [call for call in api.calls if call[0] == 'unbind']
+
+
+def test_check_mode_writes_no_binding(fake_module):
+    api = FakeApi([bound('users', 'RELEASE', 'p3')],
+                  {('orders', 'DEFAULT_ENVIRONMENT_RELEASE_ID'): dict(id='id-orders', name='orders', publish_id='p1')})
+    result = reconcile_bindings(fake_module, api, [dict(api='orders', env='RELEASE')], check_mode=True)
+    assert result['changed'] and result['before'] == ['users@RELEASE'] and result['after'] == ['orders@RELEASE']
+    assert [call for call in api.calls if isinstance(call, tuple)] == []
+
+
+def test_an_api_not_published_there_is_named(fake_module):
+    api = FakeApi([], {})
+    with pytest.raises(InputError) as refused:
+        reconcile_bindings(fake_module, api, [dict(api='billing', env='RELEASE')])
+    assert refused.value.field == 'bindings[0].api' and 'not published in environment RELEASE' in str(refused.value)

@@ -320,12 +320,12 @@ class Bindings:
         return dict(publish_id=published['publish_id'], api=published['name'], api_id=published['id'],
                     env=env['name'], env_id=env['id'], taken_from=holders[0].get('sign_name') if holders else None)
 
-    def reconcile(self, sign, check_mode):
-        """Bring the bindings of ``sign`` (None when it does not exist yet) to O(bindings)."""
+    def reconcile(self, sign, check_mode, new=False):
+        """Bring the bindings of ``sign`` to O(bindings); a ``new`` key (created on this run, or to be) has none."""
         params = self.module.params
         current = [dict(publish_id=item['publish_id'], api=item['api_name'], api_id=item['api_id'],
                         env=item['env_name'], env_id=item['env_id'], binding_id=item['id'])
-                   for item in (self.api.bound_apis(sign['id']) if sign and sign.get('id') else [])]
+                   for item in ([] if new else self.api.bound_apis(sign['id']))]
         desired = []
         for index, binding in enumerate(params['bindings']):
             match = [item for item in current if binding['api'] in (item['api'], item['api_id'])
@@ -360,8 +360,8 @@ def run(module):
     if manager.generated_secret:
         result['generated_secret'] = manager.generated_secret
     if params['state'] == 'present' and params['bindings'] is not None:
-        sign = result['signature'] if result['signature'] and result['signature'].get('id') else None
-        bindings = Bindings(module, api).reconcile(sign, module.check_mode)
+        bindings = Bindings(module, api).reconcile(result['signature'], module.check_mode,
+                                                   new=not result['diff']['before'])
         result['changed'] = result['changed'] or bindings['changed']
         # reconcile() may hand back one dict as both sides of an unchanged diff.
         result['diff'] = dict(before=dict(result['diff']['before'], bindings=bindings['before']),

@@ -250,6 +250,9 @@ class SignatureKey(ResourceManager):
             changed.append('sign_secret')
         if not changed:
             return {}
+        if 'sign_algorithm' in changed and params['sign_key'] is None:
+            raise InputError('sign_key', 'is required to change sign_algorithm of key %s: an AES key length follows '
+                                         'from the algorithm' % current['id'])
         if secret is None:
             raise InputError('sign_secret', 'is required to change %s of key %s: the service would generate a new '
                                             'secret and show it only masked' % (', '.join(changed), current['id']))

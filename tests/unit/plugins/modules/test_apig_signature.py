@@ -146,3 +146,11 @@ def test_an_api_not_published_there_is_named(fake_module):
     with pytest.raises(InputError) as refused:
         reconcile_bindings(fake_module, api, [dict(api='billing', env='RELEASE')])
     assert refused.value.field == 'bindings[0].api' and 'not published in environment RELEASE' in str(refused.value)
+
+
+def test_another_aes_algorithm_needs_a_key_of_its_length(fake_module):
+    current = dict(CURRENT, sign_type='aes', sign_algorithm='aes-128-cfb', sign_key='0123456789abcdef')
+    with pytest.raises(InputError) as refused:
+        manager(fake_module, sign_type='aes', sign_algorithm='aes-256-cfb', sign_key=None,
+                sign_secret='dc0_middle_2b3').update_payload(current)
+    assert refused.value.field == 'sign_key'

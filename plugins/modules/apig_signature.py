@@ -19,8 +19,10 @@ description:
     compared. When they differ from O(sign_secret), the secret has drifted and is updated. When they agree, the
     secret may still differ in the middle; the module cannot tell, so with O(update_secret=on_create) it leaves
     it, and with O(update_secret=always) it sends it on every run (and reports changed)."
-  - An update sends the whole key (name, type, key, algorithm and, when given, the secret), because the service
-    generates a new key or secret for any one left out.
+  - An update sends the whole key (name, type, key, algorithm and secret), because the service generates a new
+    key or secret for any one left out. Changing a key therefore needs O(sign_secret) (the current key is re-sent
+    when O(sign_key) is left out); without it the module fails before the write rather than let the service
+    replace the secret unseen.
 author:
   - certfleet.cloud maintainers (@certfleet)
 extends_documentation_fragment:

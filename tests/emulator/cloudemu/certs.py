@@ -107,8 +107,13 @@ def write_set(outdir, name='www.example.com', domains=None):
     files['rsa.key'] = key_pem(rsa_key)
     files.update(gm_set())
     for filename, content in files.items():
-        with open(os.path.join(outdir, filename), 'w') as handle:
+        path = os.path.join(outdir, filename)
+        # Keys are created 0600, as a user's own would be; certificates keep the umask's mode.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        with os.fdopen(os.open(path, flags, 0o600 if filename.endswith('.key') else 0o644), 'w') as handle:
             handle.write(content)
+        if filename.endswith('.key'):
+            os.chmod(path, 0o600)
     return files
 
 

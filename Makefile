@@ -13,7 +13,7 @@ TEST_ROOT := $(BUILD)/test-root/ansible_collections/certfleet/cloud
 MATRIX_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null))
 MATRIX_CORE ?= ansible-core>=2.21.0,<2.22
 
-.PHONY: all test test-matrix demo bench sanity units integration venv layout emulator clean
+.PHONY: all test test-matrix demo bench docs sanity units integration venv layout emulator clean
 
 all: test
 
@@ -49,6 +49,10 @@ demo: venv layout
 bench: venv layout
 	$(VENV)/bin/python benchmarks/api_calls.py --venv $(VENV) --collections $(COLLECTIONS)
 	$(VENV)/bin/python benchmarks/sm2.py
+
+# The HTML docsite (module pages and the guides in docs/) into build/docs; `make test` builds it too.
+docs: venv layout
+	$(VENV)/bin/python hack/build_docs.py --venv $(VENV) --collections $(COLLECTIONS) --out $(BUILD)/docs
 
 emulator: venv
 	$(VENV)/bin/python tests/emulator/serve.py --port $${PORT:-8080}

@@ -2,10 +2,13 @@
 # Copyright: certfleet.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Run sanity, units and integration with ansible-test, in that order, and print one summary line.
+"""Run sanity, units and integration with ansible-test, then the documentation checks, in that order,
+and print one summary line.
 
-Counts: each sanity test, each unit test (from ansible-test's JUnit output) and each integration
-target is one result. Any failure makes the exit status non-zero.
+Counts: each sanity test, each unit test (from ansible-test's JUnit output), each integration target
+and each documentation check (antsibull-changelog lint, the changelog rendered from changelog.yaml
+equal to CHANGELOG.md, antsibull-docs lint, the docsite build) is one result. Any failure makes the
+exit status non-zero.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
-STAGES = ('sanity', 'units', 'integration')
+STAGES = ('sanity', 'units', 'integration', 'docs')
 
 
 def run(command, cwd, env):
@@ -107,6 +110,22 @@ def junit_counts(paths):
     return passed, failed
 
 
+def documentation_checks(cwd, args):
+    """``[(name, command)]``, each run in the copy of the collection."""
+    python = os.path.join(os.path.abspath(args.venv), 'bin', 'python')
+    collections = os.path.dirname(os.path.dirname(os.path.dirname(cwd)))
+    rendered = os.path.join(cwd, 'tests', 'output', 'CHANGELOG.md')
+    return [
+        ('changelog lint', ['antsibull-changelog', 'lint']),
+        ('changelog.yaml', ['antsibull-changelog', 'lint-changelog-yaml', 'changelogs/changelog.yaml']),
+        ('CHANGELOG.md is current', ['sh', '-c', 'antsibull-changelog generate --output "%s" --output-format md && '
+                                     'diff -u CHANGELOG.md "%s"' % (rendered, rendered)]),
+        ('antsibull-docs lint', ['antsibull-docs', 'lint-collection-docs', '--plugin-docs', '.']),
+        ('docsite', [python, os.path.join(cwd, 'hack', 'build_docs.py'), '--venv', args.venv, '--collections',
+                     collections, '--out', os.path.join(cwd, 'tests', 'output', 'docs')]),
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--venv', required=True)
@@ -164,6 +183,16 @@ def main():
                 failed += 1
                 print('== integration target %s FAILED' % target, flush=True)
         record('integration', passed, failed)
+
+    if 'docs' in stages:
+        passed = failed = 0
+        for name, command in documentation_checks(cwd, args):
+            if run(command, cwd, env) == 0:
+                passed += 1
+            else:
+                failed += 1
+                print('== docs check %s FAILED' % name, flush=True)
+        record('docs', passed, failed)
 
     print('took %.0fs' % (time.time() - started))
     print('%d passed, %d failed' % (totals['passed'], totals['failed']))

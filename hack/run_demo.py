@@ -17,9 +17,11 @@ import argparse
 import json
 import os
 import re
+import shlex
+import shutil
+import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -33,6 +35,43 @@ EMULATOR_ENV = {
     'WANGSU_ACCESS_KEY': 'CERTFLEETNETCENTERAK1',
     'WANGSU_SECRET_KEY': 'certfleet-emulator-netcenter-secret-0',
 }
+# Where the demo's throwaway PKI stays after the run, for the printed rerun command.
+DEMO_PKI = os.path.join('build', 'demo', 'pki')
+# The port `make emulator` serves on by default.
+RERUN_PORT = 8080
+
+
+def rerun_command(venv, collections):
+    """The command, as printed, that runs the demo again from the checkout against `make emulator`."""
+    url = 'http://127.0.0.1:%d' % RERUN_PORT
+    assignments = dict(EMULATOR_ENV, HW_PROJECT_ID='', WANGSU_USERNAME='', WANGSU_API_KEY='', WANGSU_ENDPOINT='',
+                       ANSIBLE_COLLECTIONS_PATH=os.path.relpath(collections, ROOT))
+    return 'cd %s && %s %s certfleet.cloud.demo --diff -e huaweicloud_endpoint=%s -e netcenter_endpoint=%s ' \
+        '-e certificate_file=%s -e private_key_file=%s' % (
+            shlex.quote(ROOT), ' '.join('%s=%s' % (name, shlex.quote(value)) for name, value in sorted(assignments.items())),
+            os.path.join(os.path.relpath(venv, ROOT), 'bin', 'ansible-playbook'), url, url,
+            os.path.join(DEMO_PKI, 'www.example.com-rotated.fullchain.pem'),
+            os.path.join(DEMO_PKI, 'www.example.com-rotated.key'))
+
+
+def check_rerun_command(python, command):
+    """Run the printed command exactly as printed, against an emulator on its port; None when the port is taken."""
+    with socket.socket() as probe:
+        if probe.connect_ex(('127.0.0.1', RERUN_PORT)) == 0:
+            return None
+    process = subprocess.Popen([python, os.path.join(EMULATOR, 'serve.py'), '--port', str(RERUN_PORT)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        if not process.stdout.readline().startswith('ready '):
+            return False
+        clean = dict((name, value) for name, value in os.environ.items()
+                     if not name.startswith(('HW_', 'WANGSU_', 'ANSIBLE_')))
+        done = subprocess.run(['bash', '-c', command], env=clean, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+        return done.returncode == 0 and re.search(r'changed=2\s+unreachable=0\s+failed=0', done.stdout) is not None
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def start_emulator(python):
@@ -92,24 +131,26 @@ def main():
     started = time.time()
     emulator, url = start_emulator(python)
     try:
-        with tempfile.TemporaryDirectory(prefix='certfleet-demo-') as pki:
-            subprocess.check_call([python, '-m', 'cloudemu.certs', pki, '--name', 'www.example.com'],
-                                  env=dict(env, PYTHONPATH=EMULATOR), stdout=subprocess.DEVNULL)
-            print('emulator at %s; throwaway CA and certificates in %s' % (url, pki), flush=True)
-            steps = [
-                ('upload', 'www.example.com.fullchain.pem', 'www.example.com.key', lambda r: r['writes'] == 2),
-                ('rotate', 'www.example.com-rotated.fullchain.pem', 'www.example.com-rotated.key',
-                 lambda r: r['writes'] == 2),
-                ('rerun', 'www.example.com-rotated.fullchain.pem', 'www.example.com-rotated.key',
-                 lambda r: r['writes'] == 0 and r['changed'] == 0),
-            ]
-            results = []
-            for label, certificate, key, expected in steps:
-                print('\n=== %s ===' % label, flush=True)
-                result = run_playbook(venv, args.collections, url, os.path.join(pki, certificate),
-                                      os.path.join(pki, key), env)
-                result['ok'] = result['rc'] == 0 and result['failed'] == 0 and expected(result)
-                results.append((label, result))
+        pki = os.path.join(ROOT, DEMO_PKI)
+        shutil.rmtree(pki, ignore_errors=True)
+        os.makedirs(pki)
+        subprocess.check_call([python, '-m', 'cloudemu.certs', pki, '--name', 'www.example.com'],
+                              env=dict(env, PYTHONPATH=EMULATOR), stdout=subprocess.DEVNULL)
+        print('emulator at %s; throwaway CA and certificates in %s' % (url, pki), flush=True)
+        steps = [
+            ('upload', 'www.example.com.fullchain.pem', 'www.example.com.key', lambda r: r['writes'] == 2),
+            ('rotate', 'www.example.com-rotated.fullchain.pem', 'www.example.com-rotated.key',
+             lambda r: r['writes'] == 2),
+            ('rerun', 'www.example.com-rotated.fullchain.pem', 'www.example.com-rotated.key',
+             lambda r: r['writes'] == 0 and r['changed'] == 0),
+        ]
+        results = []
+        for label, certificate, key, expected in steps:
+            print('\n=== %s ===' % label, flush=True)
+            result = run_playbook(venv, args.collections, url, os.path.join(pki, certificate),
+                                  os.path.join(pki, key), env)
+            result['ok'] = result['rc'] == 0 and result['failed'] == 0 and expected(result)
+            results.append((label, result))
     finally:
         emulator.terminate()
         emulator.wait(timeout=10)
@@ -119,8 +160,14 @@ def main():
         print('  %-7s changed=%s  API calls: %d read, %d write%s  %s' % (
             label, result['changed'], result['reads'], result['writes'],
             ', %d IAM' % result['iam'] if result['iam'] else '', 'ok' if result['ok'] else 'UNEXPECTED'))
+    command = rerun_command(venv, args.collections)
+    checked = check_rerun_command(python, command)
+    print('  %-7s %s' % ('command', {None: 'not checked: port %d is in use' % RERUN_PORT, True: 'checked: ok',
+                                   False: 'checked: FAILED'}[checked]))
+    print('\nrun it yourself: `make emulator` (port %d) in another terminal, then, the PKI being in %s:\n  %s'
+          % (RERUN_PORT, DEMO_PKI, command))
     print('took %.0fs' % (time.time() - started))
-    return 0 if all(result['ok'] for dummy, result in results) else 1
+    return 0 if all(result['ok'] for dummy, result in results) and checked is not False else 1
 
 
 if __name__ == '__main__':

@@ -10,7 +10,6 @@ official SDK's models; error bodies are ``{"error_code", "error_msg", "request_i
 
 from __future__ import annotations
 
-import datetime
 import re
 import uuid
 
@@ -39,8 +38,8 @@ def invalid(message):
     return ElbError(400, INVALID, 'Invalid input for %s' % message)
 
 
-def now_text():
-    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+def utc_text(moment):
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 class ElbService(HuaweiService):
@@ -208,7 +207,7 @@ class ElbService(HuaweiService):
         return self.call(request, action)
 
     def new_record(self, cert_type, enterprise_project_id='0', admin_state_up=True):
-        stamp = now_text()
+        stamp = utc_text(self.emulator.now())
         return dict(id=uuid.uuid4().hex, name='', description='', type=cert_type, certificate=None,
                     private_key=None, domain=None, admin_state_up=bool(admin_state_up), created_at=stamp,
                     updated_at=stamp, expire_time=None, project_id=self.emulator.options.project_id,
@@ -280,7 +279,7 @@ class ElbService(HuaweiService):
                 raise ElbError(409, CONFLICT, 'certificate %s is used by a listener; its domain cannot be emptied'
                                % record['id'])
             record.update(fields)
-            record['updated_at'] = now_text()
+            record['updated_at'] = utc_text(self.emulator.now())
             return 200, {'certificate': self.view(record)}
         return self.call(request, action)
 

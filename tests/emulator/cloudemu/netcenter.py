@@ -225,7 +225,7 @@ class NetcenterService(Service):
         leaf = parse_leaf(crt_text, ca_text)
         chain = parse_chain(ca_text)
         check_chain(leaf, chain)
-        if pem.not_after(leaf) < datetime.datetime.now(datetime.timezone.utc):
+        if pem.not_after(leaf) < self.emulator.now():
             raise NetcenterError(36540145, 'Updating with expired certificates is not allowed.')
         if not pem.dns_names(leaf) and not pem.common_name(leaf):
             raise NetcenterError(36540142, 'invalid sslCertificate. no found crtCnDomain in crtFile.')

@@ -126,7 +126,7 @@ class VpnService(HuaweiService):
         if record is None and any(stored[field] is None for field in PEM_LIMITS):
             missing = [field for field in PEM_LIMITS if stored[field] is None]
             raise invalid(missing[0], 'is required')
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = self.emulator.now()
         try:
             chain = pem.certificates(stored['certificate_chain'])
         except pem.BadPem:
@@ -182,7 +182,7 @@ class VpnService(HuaweiService):
         return self.call(request, action)
 
     def _new_record(self, gateway, name, facts, status='PENDING_CREATE'):
-        stamp = cst_text(datetime.datetime.now(datetime.timezone.utc), milliseconds=True)
+        stamp = cst_text(self.emulator.now(), milliseconds=True)
         record = dict(id=str(uuid.uuid4()), name=name, project_id=self.options.project_id, vgw_id=gateway['id'],
                       status=status, created_at=stamp, updated_at=stamp, _pending_reads=self.settle_reads)
         record.update(facts)
@@ -224,7 +224,7 @@ class VpnService(HuaweiService):
                 record['name'] = option['name']
             record['status'] = 'PENDING_UPDATE'
             record['_pending_reads'] = self.settle_reads
-            record['updated_at'] = cst_text(datetime.datetime.now(datetime.timezone.utc), milliseconds=True)
+            record['updated_at'] = cst_text(self.emulator.now(), milliseconds=True)
             return 200, {'certificate': self._config(record)}
         return self.call(request, action)
 
@@ -240,7 +240,7 @@ class VpnService(HuaweiService):
                 raise invalid('limit', 'must be 1 to 200')
             records = list(self.certificates.values())
             if days is not None:
-                horizon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
+                horizon = self.emulator.now() + datetime.timedelta(days=days)
                 records = [r for r in records if min(datetime.datetime.fromisoformat(r[field]) for field in (
                     'certificate_expire_time', 'enc_certificate_expire_time', 'certificate_chain_expire_time'))
                     <= horizon]

@@ -133,3 +133,15 @@ def test_an_update_while_pending_is_refused_for_now(emulator, pki):
     client.show_vpn_gateway_certificate(ShowVpnGatewayCertificateRequest(vgw_id='vgw-gm'))
     client.show_vpn_gateway_certificate(ShowVpnGatewayCertificateRequest(vgw_id='vgw-gm'))
     assert client.update_vgw_certificate(update).certificate.name == 'renamed'
+
+
+def test_expiry_follows_the_emulated_clock(emulator, pki):
+    seed_gateways(emulator)
+    client = sdk_client(emulator)
+    create(client, pki)
+    assert client.list_vpn_gateway_certificates(ListVpnGatewayCertificatesRequest(pre_expire_days=10)) \
+        .vpn_gateway_certificates == []
+    # The GM certificates are valid for 90 days: 85 days on, they expire within 10.
+    emulator.admin('POST', 'clock', {'advance_days': 85})
+    expiring = client.list_vpn_gateway_certificates(ListVpnGatewayCertificatesRequest(pre_expire_days=10))
+    assert len(expiring.vpn_gateway_certificates) == 1

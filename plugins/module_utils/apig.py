@@ -70,16 +70,8 @@ class SignatureKeyApi(ResourceApi):
         return self.client.path(template, instance_id=self.instance_id, **values)
 
     def pages(self, template, items_key, query):
-        """Every item of an offset-paged list."""
-        items, offset = [], 0
-        while True:
-            page_query = list(query) + [('offset', offset), ('limit', PAGE_LIMIT)]
-            body = self.client.request('GET', self.path(template), page_query)
-            page = body.get(items_key) or []
-            items.extend(page)
-            offset += len(page)
-            if not page or offset >= (body.get('total') or 0):
-                return items
+        """Every item of an offset-paged list of the instance."""
+        return list(self.client.list_by_offset(self.path(template), items_key, query, PAGE_LIMIT))
 
     def list(self, name=None, sign_id=None):
         query = [(key, value) for key, value in (('id', sign_id), ('name', name)) if value]

@@ -170,28 +170,21 @@ class PrivateCertificateApi(ResourceApi):
     resource_name = 'certificate'
     secret_fields = ('private_key',)
 
-    def get(self, resource_id):
-        try:
-            found = self.client.request('GET', self.client.path(CERTIFICATE_PATH, certificate_id=resource_id))
-        except ApiError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        found.pop('request_id', None)
+    def read(self, path, key=None):
+        # Show answers are the resource itself, with the call's request_id beside its fields.
+        found = super(PrivateCertificateApi, self).read(path, key)
+        if found is not None:
+            found.pop('request_id', None)
         return found
+
+    def get(self, resource_id):
+        return self.read(self.client.path(CERTIFICATE_PATH, certificate_id=resource_id))
 
     def list(self, name=None, status=None):
         """Every certificate matching the server-side filters (``name`` is a substring of the CN), all pages."""
-        items, offset = [], 0
-        while True:
-            query = [('limit', LIST_LIMIT), ('offset', offset), ('sort_key', 'create_time'), ('sort_dir', 'DESC')]
-            query += [(key, value) for key, value in (('name', name), ('status', status)) if value]
-            body = self.client.request('GET', self.client.path(CERTIFICATES_PATH), query)
-            page = body.get('certificates') or []
-            items.extend(page)
-            offset += len(page)
-            if not page or offset >= (body.get('total') or 0):
-                return items
+        query = [('sort_key', 'create_time'), ('sort_dir', 'DESC')]
+        query += [(key, value) for key, value in (('name', name), ('status', status)) if value]
+        return list(self.client.list_by_offset(self.client.path(CERTIFICATES_PATH), 'certificates', query, LIST_LIMIT))
 
     def tagged(self, key, value):
         """``{certificate id: {tag key: value}}`` of the certificates whose tag ``key`` is ``value``."""
@@ -247,23 +240,9 @@ class PrivateCertificateApi(ResourceApi):
 
     # Authorities ---------------------------------------------------------------------------------
     def authority(self, ca_id):
-        try:
-            found = self.client.request('GET', self.client.path(AUTHORITY_PATH, ca_id=ca_id))
-        except ApiError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        found.pop('request_id', None)
-        return found
+        return self.read(self.client.path(AUTHORITY_PATH, ca_id=ca_id))
 
     def authorities(self, name=None, status=None, ca_type=None):
-        items, offset = [], 0
-        while True:
-            query = [('limit', LIST_LIMIT), ('offset', offset)]
-            query += [(key, value) for key, value in (('name', name), ('status', status), ('type', ca_type)) if value]
-            body = self.client.request('GET', self.client.path(AUTHORITIES_PATH), query)
-            page = body.get('certificate_authorities') or []
-            items.extend(page)
-            offset += len(page)
-            if not page or offset >= (body.get('total') or 0):
-                return items
+        query = [(key, value) for key, value in (('name', name), ('status', status), ('type', ca_type)) if value]
+        return list(self.client.list_by_offset(self.client.path(AUTHORITIES_PATH), 'certificate_authorities', query,
+                                               LIST_LIMIT))

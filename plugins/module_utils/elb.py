@@ -11,7 +11,6 @@ with server-side filters (every filter repeatable).
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi
 
 COLLECTION_PATH = '/v3/{project_id}/elb/certificates'
@@ -35,12 +34,7 @@ class ElbCertificateApi(ResourceApi):
         return list(self.client.list_by_marker(self.client.path(COLLECTION_PATH), 'certificates', query))
 
     def get(self, resource_id):
-        try:
-            return self.client.request('GET', self._item(resource_id))['certificate']
-        except ApiError as error:
-            if self.is_not_found(error):
-                return None
-            raise
+        return self.read(self._item(resource_id), 'certificate')
 
     def find_by_name(self, name, **scope):
         return self.list(name=name, **scope)

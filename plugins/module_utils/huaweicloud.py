@@ -305,6 +305,18 @@ class HuaweiCloudClient:
         now = datetime.datetime.now(datetime.timezone.utc)
         return now + self._clock_offset if self._clock_offset is not None else now
 
+    def list_by_offset(self, path, items_key, query=None, limit=100):
+        """Every item of an offset-paged list (``offset``/``limit``, counted by ``total``), in order."""
+        query = list(query or [])
+        offset = 0
+        while True:
+            body = self.request('GET', path, query + [('limit', limit), ('offset', offset)])
+            items = body.get(items_key) or []
+            yield from items
+            offset += len(items)
+            if not items or offset >= (body.get('total') or 0):
+                return
+
     def list_by_marker(self, path, items_key, query=None, limit=2000):
         """Every item of a marker-paged list (``page_info.next_marker``), largest pages first."""
         query = list(query or [])

@@ -103,6 +103,16 @@ class ResourceApi:
     def is_not_found(self, error):
         return error.status == 404
 
+    def read(self, path, key=None):
+        """GET ``path`` (its ``key`` member when given); None when the service says it does not exist."""
+        try:
+            body = self.client.request('GET', path)
+        except ApiError as error:
+            if self.is_not_found(error):
+                return None
+            raise
+        return body[key] if key else body
+
     @staticmethod
     def answering_as(key, recheck):
         """``recheck`` wrapped to answer as the create call does (``{key: found}``), for the transport."""

@@ -88,12 +88,7 @@ class VpnGatewayCertificateApi(ResourceApi):
         return body.get('vpn_gateways') or []
 
     def gateway(self, vgw_id):
-        try:
-            return self.client.request('GET', self.client.path(GATEWAY_PATH, vgw_id=vgw_id))['vpn_gateway']
-        except ApiError as error:
-            if self.is_not_found(error):
-                return None
-            raise
+        return self.read(self.client.path(GATEWAY_PATH, vgw_id=vgw_id), 'vpn_gateway')
 
     def list(self, **filters):
         """Every GM gateway certificate of the project, all pages."""
@@ -109,13 +104,8 @@ class VpnGatewayCertificateApi(ResourceApi):
 
     def get(self, resource_id=None):
         """The certificate of gateway ``resource_id`` (default: ``vgw_id``), None when it has none."""
-        try:
-            body = self.client.request('GET', self.client.path(CERTIFICATE_PATH, vgw_id=resource_id or self.vgw_id))
-        except ApiError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return normalize(body['certificate'])
+        found = self.read(self.client.path(CERTIFICATE_PATH, vgw_id=resource_id or self.vgw_id), 'certificate')
+        return None if found is None else normalize(found)
 
     def create(self, payload, recheck=None):
         body = self.client.request('POST', self.client.path(CERTIFICATE_PATH, vgw_id=self.vgw_id),

@@ -263,3 +263,15 @@ def test_a_missing_security_token_is_named(emulator):
     with pytest.raises(ApiError) as caught:
         client.request('GET', client.path('/v3/{project_id}/elb/certificates'))
     assert caught.value.message.startswith('security_token (HW_SECURITY_TOKEN) was refused')
+
+
+def test_offset_paging_reads_every_page_until_the_total(emulator):
+    emulator.admin('POST', 'seed', {'ccm': {'authorities': [{'common_name': 'CA %d' % index} for index in range(5)]}})
+    emulator.admin('DELETE', 'requests')
+    client = HuaweiCloudClient(emulator.params(project_id=None, iam_endpoint=None), 'ccm', project_scoped=False)
+    names = [item['distinguished_name']['common_name']
+             for item in client.list_by_offset('/v1/private-certificate-authorities', 'certificate_authorities',
+                                               [('sort_key', 'common_name'), ('sort_dir', 'ASC')], limit=2)]
+    assert names == ['CA 0', 'CA 1', 'CA 2', 'CA 3', 'CA 4']
+    assert [entry['query'] for entry in emulator.requests()] == [
+        'limit=2&offset=%d&sort_dir=ASC&sort_key=common_name' % offset for offset in (0, 2, 4)]

@@ -62,6 +62,12 @@ def validity_end(start, validity_type, value):
     return start + datetime.timedelta(hours=VALIDITY_HOURS[validity_type] * value)
 
 
+def validity_window(validity, now):
+    """``(start, end)`` of a certificate applied for at ``now`` with a ``validity`` body (``start_from`` in ms)."""
+    start = from_millis(validity['start_from']) if validity.get('start_from') is not None else now
+    return start, validity_end(start, validity['type'], validity['value'])
+
+
 def to_millis(moment):
     return int(moment.timestamp() * 1000)
 

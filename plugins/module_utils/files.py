@@ -57,6 +57,9 @@ class PemFiles:
         self.options = options                       # kind -> option name
         self.paths = dict((kind, ansible_module.params[option]) for kind, option in options.items()
                           if ansible_module.params.get(option))
+        # (serial, issuer, what the files look like on disk) -> (states, current leaf): one run asks several
+        # times; the files are read, parsed and their signatures checked again only when they changed.
+        self._judged = {}
 
     def validate(self):
         """Every directory exists and no path is used twice; runs before any request."""
@@ -84,6 +87,19 @@ class PemFiles:
         certificate itself is on disk too, signed it; a key alone can only be checked to parse,
         with the certificate it must match it.
         """
+        return dict(self._judge(serial_number, issuer_name)[0])
+
+    def current_certificate(self, serial_number, issuer_name):
+        """The certificate on disk (certificate or full-chain file) that is current for ``serial_number``, or None."""
+        return self._judge(serial_number, issuer_name)[1]
+
+    def _judge(self, serial_number, issuer_name):
+        key = (serial_number, issuer_name, tuple(sorted((path, file_identity(path)) for path in self.paths.values())))
+        if key not in self._judged:
+            self._judged[key] = self._read_and_judge(serial_number, issuer_name)
+        return self._judged[key]
+
+    def _read_and_judge(self, serial_number, issuer_name):
         texts = dict((kind, read_text(path)) for kind, path in self.paths.items())
         wanted_serial = int(serial_number, 16) if serial_number else None
         leaf = None
@@ -105,8 +121,9 @@ class PemFiles:
         if PRIVATE_KEY in self.paths:
             key = _key(texts[PRIVATE_KEY])
             verdicts[PRIVATE_KEY] = key is not None and (leaf is None or key.matches(leaf))
-        return dict((self.paths[kind], MISSING if texts[kind] is None else (CURRENT if good else STALE))
-                    for kind, good in verdicts.items())
+        states = dict((self.paths[kind], MISSING if texts[kind] is None else (CURRENT if good else STALE))
+                      for kind, good in verdicts.items())
+        return states, leaf
 
     def contents(self, exported):
         """What each file holds, from an export (``certificate``, ``certificate_chain``, ``private_key``)."""
@@ -156,6 +173,15 @@ class PemFiles:
                 file_args['mode'] = SECRET_MODE
             changed = self.ansible.set_fs_attributes_if_different(file_args, False) or changed
         return changed
+
+
+def file_identity(path):
+    """What changes when a file is written or replaced; None for a missing one."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def current_umask():

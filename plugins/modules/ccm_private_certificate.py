@@ -345,7 +345,7 @@ import re
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.ccm import (
     ACTIVE_CA, DN_FIELDS, ISSUED, NAME_TAG, SPEC_TAG, PrivateCertificateApi, dn_text, from_millis, renewal_reason,
-    reported_summary, spec_digest, to_millis, validity_end,
+    reported_summary, spec_digest, to_millis, validity_window,
 )
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.files import CURRENT, STALE, PemFiles
@@ -434,13 +434,10 @@ class PrivateCertificate:
             raise InputError('validity.value', '%d %s is more than the %d years a private certificate may last'
                              % (validity['value'], validity['type'], MAX_YEARS))
         now = datetime.datetime.now(datetime.timezone.utc)
-        start = now
-        if validity.get('start_from') is not None:
-            if validity['start_from'] < to_millis(now - START_FROM_SLACK):
-                raise InputError('validity.start_from', 'is earlier than now minus 5 minutes')
-            start = from_millis(validity['start_from'])
-        lasting = validity_end(start, validity['type'], validity['value']) - start
-        if lasting <= datetime.timedelta(days=self.params['renew_before_days']):
+        if validity.get('start_from') is not None and validity['start_from'] < to_millis(now - START_FROM_SLACK):
+            raise InputError('validity.start_from', 'is earlier than now minus 5 minutes')
+        start, end = validity_window(validity, now)
+        if end - start <= datetime.timedelta(days=self.params['renew_before_days']):
             raise InputError('renew_before_days', '(%d) must be shorter than the validity (%d %s), or every run '
                                                   'would renew' % (self.params['renew_before_days'],
                                                                    validity['value'], validity['type']))
@@ -586,9 +583,7 @@ class PrivateCertificate:
 
     @staticmethod
     def _check_outlives(payload, authority, now):
-        validity = payload['validity']
-        start = from_millis(validity['start_from']) if validity.get('start_from') else now
-        end = validity_end(start, validity['type'], validity['value'])
+        dummy, end = validity_window(payload['validity'], now)
         if authority.get('not_after') and to_millis(end) > authority['not_after']:
             raise InputError('validity', 'would end on %s, after CA %s expires (%s)'
                              % (end.strftime('%Y-%m-%d'), authority['ca_id'],
@@ -631,32 +626,24 @@ class PrivateCertificate:
         return exported
 
     def predicted(self, payload, authority, now):
-        validity = payload['validity']
-        start = from_millis(validity['start_from']) if validity.get('start_from') else now
+        start, end = validity_window(payload['validity'], now)
         inherited = dict((field, (authority.get('distinguished_name') or {}).get(field)) for field in DN_FIELDS)
         inherited.update(payload['distinguished_name'])
         return dict(status=ISSUED, issuer_id=authority['ca_id'],
                     issuer_name=(authority.get('distinguished_name') or {}).get('common_name'),
                     key_algorithm=payload['key_algorithm'], signature_algorithm=payload['signature_algorithm'],
                     distinguished_name=inherited, not_before=to_millis(start),
-                    not_after=to_millis(validity_end(start, validity['type'], validity['value'])))
+                    not_after=to_millis(end))
 
     # What is shown -------------------------------------------------------------------------------
     def summary(self, certificate, exported=None):
         now = self.module.client.service_now()
-        pem = (exported or {}).get('certificate') or self._current_file_pem(certificate)
-        if pem:
-            return load_certificates(pem, 'certificate')[0].summary(now=now)
+        if (exported or {}).get('certificate'):
+            return load_certificates(exported['certificate'], 'certificate')[0].summary(now=now)
+        on_disk = self.files.current_certificate(certificate.get('serial_number'), certificate.get('issuer_name'))
+        if on_disk is not None:
+            return on_disk.summary(now=now)
         return reported_summary(certificate, now=now)
-
-    def _current_file_pem(self, certificate):
-        for kind in ('certificate', 'fullchain'):
-            path = self.files.paths.get(kind)
-            if path and self.files.states(certificate.get('serial_number'), certificate.get('issuer_name')).get(
-                    path) == CURRENT:
-                with open(path) as handle:
-                    return handle.read()
-        return None
 
     def returned(self, certificate, exported=None):
         if not certificate:

@@ -39,6 +39,19 @@ class RunningEmulator:
     def requests(self):
         return self.admin('GET', 'requests')['requests']
 
+    def huawei_sdk_client(self, client_class, credentials=None):
+        """An official huaweicloudsdk client for this emulator (project-scoped AK/SK unless ``credentials``),
+        without the SDK's own retries, so each test sees every answer."""
+        from huaweicloudsdkcore.auth.credentials import BasicCredentials
+        from huaweicloudsdkcore.http.http_config import HttpConfig
+
+        credentials = credentials or BasicCredentials(self.options.access_key, self.options.secret_key,
+                                                      self.options.project_id)
+        config = HttpConfig.get_default_config()
+        config.retry_times = 0
+        return client_class.new_builder().with_credentials(credentials).with_http_config(config) \
+            .with_endpoints([self.url]).build()
+
     def params(self, **overrides):
         """Module-style connection options for this emulator."""
         params = dict(access_key=self.options.access_key, secret_key=self.options.secret_key,

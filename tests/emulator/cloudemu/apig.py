@@ -55,6 +55,13 @@ def invalid(field):
     return ServiceError(400, 'APIG.2011', message)
 
 
+def required_query(request, name):
+    value = request.query_value(name)
+    if not value:
+        raise invalid(name)
+    return value
+
+
 def mask(secret):
     return secret[:3] + '*' * 12 + secret[-3:] if secret else secret
 
@@ -305,9 +312,7 @@ class ApigService(HuaweiService):
     def bound_apis(self, request):
         def action():
             instance = self._instance(request)
-            sign_id = request.query_value('sign_id')
-            if not sign_id:
-                raise invalid('sign_id')
+            sign_id = required_query(request, 'sign_id')
             self._sign(instance, sign_id)
             published = self._published(instance)
             views = [self._binding_view(instance, binding) for binding in self.bindings.values()
@@ -319,9 +324,7 @@ class ApigService(HuaweiService):
     def unbound_apis(self, request):
         def action():
             instance = self._instance(request)
-            sign_id = request.query_value('sign_id')
-            if not sign_id:
-                raise invalid('sign_id')
+            sign_id = required_query(request, 'sign_id')
             self._sign(instance, sign_id)
             holders = dict((binding['publish_id'], self.signs[binding['sign_id']]['name'])
                            for binding in self.bindings.values())
@@ -342,9 +345,7 @@ class ApigService(HuaweiService):
     def bound_signs(self, request):
         def action():
             instance = self._instance(request)
-            api_id = request.query_value('api_id')
-            if not api_id:
-                raise invalid('api_id')
+            api_id = required_query(request, 'api_id')
             published = self._published(instance)
             views = [self._binding_view(instance, binding, with_secret=True) for binding in self.bindings.values()
                      if binding['publish_id'] in published and published[binding['publish_id']][0]['id'] == api_id

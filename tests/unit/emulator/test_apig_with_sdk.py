@@ -14,20 +14,13 @@ from huaweicloudsdkapig.v2 import (
     ListApisNotBoundWithSignatureKeyV2Request, ListSignatureKeysV2Request, SignApiBinding,
     UpdateSignatureKeyV2Request,
 )
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions
-from huaweicloudsdkcore.http.http_config import HttpConfig
 
 INSTANCE = 'eddc4d25480b4cd6b512f270a1b8b341'
 
 
 def sdk_client(emulator):
-    credentials = BasicCredentials(emulator.options.access_key, emulator.options.secret_key,
-                                   emulator.options.project_id)
-    config = HttpConfig.get_default_config()
-    config.retry_times = 0
-    return ApigClient.new_builder().with_credentials(credentials).with_http_config(config) \
-        .with_endpoints([emulator.url]).build()
+    return emulator.huawei_sdk_client(ApigClient)
 
 
 def seed(emulator, sign_types=('hmac', 'basic', 'aes')):

@@ -23,18 +23,14 @@ from huaweicloudsdkccm.v1 import (
 )
 from huaweicloudsdkcore.auth.credentials import GlobalCredentials
 from huaweicloudsdkcore.exceptions import exceptions
-from huaweicloudsdkcore.http.http_config import HttpConfig
 
 ROOT_ID = '2cb2878b-6cd1-460d-bd25-afe655159bdc'
 SUB_ID = '5d0b7a5c-0c44-4c55-9a0e-1d2f3a4b5c6d'
 
 
 def sdk_client(emulator):
-    credentials = GlobalCredentials(emulator.options.access_key, emulator.options.secret_key, 'd' * 32)
-    config = HttpConfig.get_default_config()
-    config.retry_times = 0
-    return CcmClient.new_builder().with_credentials(credentials).with_http_config(config) \
-        .with_endpoints([emulator.url]).build()
+    return emulator.huawei_sdk_client(
+        CcmClient, GlobalCredentials(emulator.options.access_key, emulator.options.secret_key, 'd' * 32))
 
 
 def seed(emulator):

@@ -8,9 +8,7 @@ for paths, bodies and answers the emulator must accept and give."""
 from __future__ import annotations
 
 import pytest
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions
-from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkvpn.v5 import (
     CreateVgwCertificateRequest, CreateVpnGatewayCertificateRequestBody, CreateVpnGatewayCertificateRequestBodyContent,
     ListVgwsRequest, ListVpnGatewayCertificatesRequest, ShowVpnGatewayCertificateRequest, UpdateVgwCertificateRequest,
@@ -20,12 +18,7 @@ from cryptography import x509
 
 
 def sdk_client(emulator):
-    credentials = BasicCredentials(emulator.options.access_key, emulator.options.secret_key,
-                                   emulator.options.project_id)
-    config = HttpConfig.get_default_config()
-    config.retry_times = 0
-    return VpnClient.new_builder().with_credentials(credentials).with_http_config(config) \
-        .with_endpoints([emulator.url]).build()
+    return emulator.huawei_sdk_client(VpnClient)
 
 
 def seed_gateways(emulator):

@@ -19,6 +19,8 @@ LIST_FILTERS = ('id', 'name', 'description', 'type', 'domain', 'common_name', 'f
                 'scm_certificate_id', 'source', 'protection_status', 'enterprise_project_id')
 TYPES = ('server', 'client', 'server_sm')
 TYPES_WITH_KEY = ('server', 'server_sm')
+# What ELB accepts as a certificate bundle and key (x509.CertificateBundle's limits).
+CERTIFICATE_RULES = dict(max_certificates=11, max_chars=65536, max_key_chars=8192)
 
 
 class ElbCertificateApi(ResourceApi):

@@ -30,6 +30,8 @@ BUSY_CODES = frozenset(('36540026', '36540027'))
 NOT_FOUND_CODES = frozenset(('36540132', '36540000', '19638021'))
 # "The new certificate does not cover domains that use the old one": the message is the domain list.
 UNCOVERED_DOMAINS_CODE = '36542024'
+# What the certificate API accepts (x509.CertificateBundle's rules): the leaf and its CA chain.
+CERTIFICATE_RULES = dict(require_chain=True)
 
 
 def certificate_item_path(certificate_id):

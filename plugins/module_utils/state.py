@@ -181,6 +181,9 @@ class ResourceManager:
         """The shared certificate summary of ``resource``, or None when there is no certificate."""
         return None
 
+    # Whether the result also holds ``previous_summary``: the summary before this run.
+    returns_previous_summary = False
+
     # Shared behaviour -------------------------------------------------------------------------
     def find(self):
         """The current resource by ``id``, else by ``name``; None when there is none."""
@@ -293,10 +296,20 @@ def wait_for(read, is_ready, timeout, retry_policy, sleep, clock, describe):
 
 
 def reconcile(module, manager, state):
-    """Bring the resource to ``state`` and return the module result."""
+    """Bring the resource to ``state`` and return the module result.
+
+    A manager that serves a certificate (``returns_previous_summary``) also returns the summary of
+    the one served before this run, so that a caller can report a rotation as before and after.
+    """
     manager.validate()
-    check_mode = module.check_mode
     current = manager.find()
+    result = _reconciled(module.check_mode, manager, state, current)
+    if manager.returns_previous_summary and state != 'absent':
+        result['previous_summary'] = manager.summary(current) if current is not None else None
+    return result
+
+
+def _reconciled(check_mode, manager, state, current):
     name = manager.resource_name
 
     if state == 'absent':

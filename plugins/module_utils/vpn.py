@@ -16,9 +16,12 @@ __metaclass__ = type
 import datetime
 import re
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.sm2 import SM2_WITH_SM3_OID
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import certificate_summary, format_time, openssl_serial
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
+    CertificateBundle, certificate_summary, format_time, openssl_serial,
+)
 
 GATEWAYS_PATH = '/v5/{project_id}/vpn-gateways'
 GATEWAY_PATH = '/v5/{project_id}/vpn-gateways/{vgw_id}'
@@ -32,6 +35,53 @@ UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 TIME_FIELDS = ('certificate_expire_time', 'certificate_chain_expire_time', 'enc_certificate_expire_time',
                'created_at', 'updated_at')
 EXPIRY_FIELDS = ('certificate_expire_time', 'enc_certificate_expire_time', 'certificate_chain_expire_time')
+MAX_CERTIFICATE_CHARS = 4096
+MAX_KEY_CHARS = 4096
+MAX_CHAIN_CHARS = 8192
+PEM_OPTIONS = ('certificate', 'private_key', 'enc_certificate', 'enc_private_key', 'certificate_chain')
+# Key usages a certificate must allow, where it has a key usage extension.
+SIGN_USAGES = ('digital_signature',)
+ENC_USAGES = ('key_encipherment', 'data_encipherment', 'key_agreement')
+
+
+class GmCertificate:
+    """What a GM gateway takes: the signature pair, the encryption pair and their CA chain.
+
+    Checked as the gateway would (SM2 signed with SM3, key usages, both issued by the chain's
+    first certificate); vpn_gateway_certificate and certificate_check share it. ``params`` holds
+    the five ``PEM_OPTIONS``.
+    """
+
+    def __init__(self, params, allow_expired=False):
+        self.chain = CertificateBundle(params['certificate_chain'], 'certificate_chain', max_chars=MAX_CHAIN_CHARS,
+                                       allow_expired=allow_expired)
+        self.sign = CertificateBundle(params['certificate'], 'certificate', params['private_key'], 'private_key',
+                                      max_certificates=1, max_chars=MAX_CERTIFICATE_CHARS, max_key_chars=MAX_KEY_CHARS,
+                                      allow_expired=allow_expired)
+        self.enc = CertificateBundle(params['enc_certificate'], 'enc_certificate', params['enc_private_key'],
+                                     'enc_private_key', max_certificates=1, max_chars=MAX_CERTIFICATE_CHARS,
+                                     max_key_chars=MAX_KEY_CHARS, allow_expired=allow_expired)
+        for field, certificate in (('certificate', self.sign.leaf), ('enc_certificate', self.enc.leaf)):
+            check_gm(field, certificate)
+        for certificate in self.chain.certificates:
+            check_gm('certificate_chain', certificate)
+        if not self.sign.leaf.allows_key_usage(SIGN_USAGES):
+            raise InputError('certificate', 'does not allow digitalSignature (key usage); is it the encryption '
+                                            'certificate?')
+        if not self.enc.leaf.allows_key_usage(ENC_USAGES):
+            raise InputError('enc_certificate', 'allows none of keyEncipherment, dataEncipherment, keyAgreement '
+                                                '(key usage); is it the signature certificate?')
+        issuer = self.chain.leaf
+        for field, certificate in (('certificate', self.sign.leaf), ('enc_certificate', self.enc.leaf)):
+            if not certificate.is_issued_by(issuer):
+                raise InputError(field, 'is not issued by the first certificate of certificate_chain (%s): its issuer '
+                                        'is %s' % (issuer.subject, certificate.issuer))
+
+
+def check_gm(field, certificate):
+    if not certificate.is_sm2 or certificate.signature_algorithm_oid != SM2_WITH_SM3_OID:
+        raise InputError(field, 'certificate %s is not an SM2 certificate signed with SM3; a GM gateway takes '
+                                'only GM certificates' % certificate.subject)
 
 
 def to_utc(value):

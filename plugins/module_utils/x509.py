@@ -353,6 +353,13 @@ def check_chain_order(certificates, field):
                                     'first, then each issuer in order' % (index + 1, child.subject, index + 2, parent.subject))
 
 
+def check_not_gm(bundle, service):
+    """Refuse an SM2 (GM) leaf where ``service`` takes only RSA and ECDSA certificates."""
+    if bundle.leaf.is_sm2:
+        raise InputError(bundle.cert_field, 'certificate %s is an SM2 (GM) certificate; %s takes RSA and ECDSA '
+                                            'certificates' % (bundle.leaf.subject, service))
+
+
 def check_not_expired(certificates, field, now=None):
     now = now or datetime.datetime.now(datetime.timezone.utc)
     for certificate in certificates:

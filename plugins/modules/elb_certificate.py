@@ -238,6 +238,13 @@ certificate:
         days_left:
           description: Whole days until O(certificate) expires; negative once expired.
           type: int
+previous_summary:
+  description:
+    - The shared summary (as in RV(certificate.summary)) of the certificate served before this run; equal to it when
+      nothing changed, C(null) when the certificate was created.
+    - The M(certfleet.cloud.certificate_rotation) role reports a rotation with it.
+  returned: when O(state=present)
+  type: dict
 diff:
   description: Before and after, with certificate summaries and C(<redacted>) secrets.
   returned: always
@@ -255,15 +262,14 @@ diff:
 
 import re
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.elb import TYPES, TYPES_WITH_KEY, ElbCertificateApi
+from ansible_collections.certfleet.cloud.plugins.module_utils.elb import (
+    CERTIFICATE_RULES, TYPES, TYPES_WITH_KEY, ElbCertificateApi,
+)
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError, check_length
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceManager, reconcile, same_value
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CertificateBundle, leaf_summary
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CertificateBundle, check_not_gm, leaf_summary
 
-MAX_CERTIFICATE_CHARS = 65536
-MAX_PRIVATE_KEY_CHARS = 8192
-MAX_CHAIN_LENGTH = 11
 MAX_DOMAINS = 100
 MAX_DOMAIN_CHARS = 10000
 DOMAIN_LABEL = r'[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
@@ -289,6 +295,7 @@ def check_domains(value):
 
 
 class ElbCertificate(ResourceManager):
+    returns_previous_summary = True
     diff_fields = ('name', 'description', 'type', 'domain', 'certificate', 'private_key', 'enc_certificate',
                    'enc_private_key', 'scm_certificate_id', 'source', 'protection_status',
                    'protection_reason', 'enterprise_project_id')
@@ -312,12 +319,13 @@ class ElbCertificate(ResourceManager):
             raise InputError('protection_reason', 'only applies with protection_status consoleProtection')
         # A CA certificate (type client) may be a bundle of unrelated CAs that clients are checked
         # against; a server certificate is a leaf and its chain, in order.
-        limits = dict(max_certificates=MAX_CHAIN_LENGTH, max_chars=MAX_CERTIFICATE_CHARS,
-                      max_key_chars=MAX_PRIVATE_KEY_CHARS, check_order=cert_type != 'client')
+        limits = dict(CERTIFICATE_RULES, check_order=cert_type != 'client')
         self.leaf = CertificateBundle.from_params(params, 'certificate', 'private_key',
                                                   key_required=cert_type in (None, 'server', 'server_sm'), **limits)
         self.enc = CertificateBundle.from_params(params, 'enc_certificate', 'enc_private_key',
                                                  key_required=cert_type == 'server_sm', **limits)
+        if self.leaf and cert_type in (None, 'server'):
+            check_not_gm(self.leaf, 'ELB (type server; a GM certificate is type server_sm with its encryption pair)')
 
     def secret_is_set(self, resource, field):
         types = TYPES_WITH_KEY if field == 'private_key' else ('server_sm',)

@@ -209,6 +209,13 @@ certificate:
         days_left:
           description: Whole days until the leaf expires; negative once expired.
           type: int
+previous_summary:
+  description:
+    - The shared summary (as in RV(certificate.summary)) of the certificate served before this run; equal to it when
+      nothing changed, C(null) when the certificate was created.
+    - The M(certfleet.cloud.certificate_rotation) role reports a rotation with it.
+  returned: when O(state=present)
+  type: dict
 diff:
   description:
     - "Before and after, with the key only as C(<redacted>) or C(<redacted: changed>)."
@@ -229,10 +236,10 @@ diff:
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError, check_length
 from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import NetcenterModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter_certificates import (
-    NetcenterCertificateApi, md5_hex, reported_summary,
+    CERTIFICATE_RULES, NetcenterCertificateApi, md5_hex, reported_summary,
 )
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceManager, reconcile, same_value
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CertificateBundle, format_time
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CertificateBundle, check_not_gm, format_time
 
 MAX_NAME_CHARS = 512
 MAX_COMMENT_CHARS = 1024
@@ -250,6 +257,7 @@ def stored_facts(bundle):
 
 
 class NetcenterCertificate(ResourceManager):
+    returns_previous_summary = True
     diff_fields = ('name', 'comment', 'serial', 'not_after', 'dns_names', 'crt_md5', 'ca_md5', 'private_key')
     secret_fields = NetcenterCertificateApi.secret_fields
     # The desired certificate and what the API will report of it; None with state=absent.
@@ -271,7 +279,8 @@ class NetcenterCertificate(ResourceManager):
                                                 'certificate on every update)')
             if params['private_key'] is None and params['csr_id'] is None:
                 raise InputError('private_key', 'is required with state=present unless csr_id is set')
-            self.bundle = CertificateBundle.from_params(params, 'certificate', 'private_key', require_chain=True)
+            self.bundle = CertificateBundle.from_params(params, 'certificate', 'private_key', **CERTIFICATE_RULES)
+            check_not_gm(self.bundle, 'Wangsu CDN')
             self.facts = stored_facts(self.bundle)
 
     def secret_is_set(self, resource, field):

@@ -200,6 +200,13 @@ certificate:
         days_left:
           description: Whole days until the signature certificate expires.
           type: int
+previous_summary:
+  description:
+    - The shared summary (as in RV(certificate.summary)) of the certificate served before this run; equal to it when
+      nothing changed, C(null) when the certificate was created.
+    - The M(certfleet.cloud.certificate_rotation) role reports a rotation with it.
+  returned: when O(state=present)
+  type: dict
 diff:
   description:
     - "Before and after: serials, subjects, issuer and expiry of the three certificates, the keys only as
@@ -222,21 +229,13 @@ import time
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudModule
-from ansible_collections.certfleet.cloud.plugins.module_utils.sm2 import SM2_WITH_SM3_OID
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceManager, reconcile, wait_for
 from ansible_collections.certfleet.cloud.plugins.module_utils.vpn import (
-    GM_FLAVOR, SETTLED_STATUS, UUID, VpnGatewayCertificateApi, reported_summary,
+    GM_FLAVOR, PEM_OPTIONS, SETTLED_STATUS, UUID, GmCertificate, VpnGatewayCertificateApi, reported_summary,
 )
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CertificateBundle, format_time, same_dn
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import format_time, same_dn
 
 NAME_PATTERN = re.compile(r'^[A-Za-z0-9_.-]{3,63}$')
-MAX_CERTIFICATE_CHARS = 4096
-MAX_KEY_CHARS = 4096
-MAX_CHAIN_CHARS = 8192
-PEM_OPTIONS = ('certificate', 'private_key', 'enc_certificate', 'enc_private_key', 'certificate_chain')
-# Key usages a certificate must allow, where it has a key usage extension.
-SIGN_USAGES = ('digital_signature',)
-ENC_USAGES = ('key_encipherment', 'data_encipherment', 'key_agreement')
 
 
 def facts_of(certificate, prefix):
@@ -258,6 +257,7 @@ def reports(current, certificate, prefix):
 
 
 class VpnGatewayCertificate(ResourceManager):
+    returns_previous_summary = True
     diff_fields = ('name', 'issuer', 'certificate_serial_number', 'certificate_subject', 'certificate_expire_time',
                    'private_key', 'enc_certificate_serial_number', 'enc_certificate_subject',
                    'enc_certificate_expire_time', 'enc_private_key', 'certificate_chain_serial_number',
@@ -283,36 +283,8 @@ class VpnGatewayCertificate(ResourceManager):
             missing = [option for option in PEM_OPTIONS if params[option] is None]
             raise InputError(missing[0], 'is required with %s: a GM certificate is given whole (%s)'
                              % (given[0], ', '.join(PEM_OPTIONS)))
-        allow_expired = params['allow_expired']
-        self.chain = CertificateBundle(params['certificate_chain'], 'certificate_chain', max_chars=MAX_CHAIN_CHARS,
-                                       allow_expired=allow_expired)
-        self.sign = CertificateBundle(params['certificate'], 'certificate', params['private_key'], 'private_key',
-                                      max_certificates=1, max_chars=MAX_CERTIFICATE_CHARS, max_key_chars=MAX_KEY_CHARS,
-                                      allow_expired=allow_expired)
-        self.enc = CertificateBundle(params['enc_certificate'], 'enc_certificate', params['enc_private_key'],
-                                     'enc_private_key', max_certificates=1, max_chars=MAX_CERTIFICATE_CHARS,
-                                     max_key_chars=MAX_KEY_CHARS, allow_expired=allow_expired)
-        for field, certificate in (('certificate', self.sign.leaf), ('enc_certificate', self.enc.leaf)):
-            self._check_gm(field, certificate)
-        for certificate in self.chain.certificates:
-            self._check_gm('certificate_chain', certificate)
-        if not self.sign.leaf.allows_key_usage(SIGN_USAGES):
-            raise InputError('certificate', 'does not allow digitalSignature (key usage); is it the encryption '
-                                            'certificate?')
-        if not self.enc.leaf.allows_key_usage(ENC_USAGES):
-            raise InputError('enc_certificate', 'allows none of keyEncipherment, dataEncipherment, keyAgreement '
-                                                '(key usage); is it the signature certificate?')
-        issuer = self.chain.leaf
-        for field, certificate in (('certificate', self.sign.leaf), ('enc_certificate', self.enc.leaf)):
-            if not certificate.is_issued_by(issuer):
-                raise InputError(field, 'is not issued by the first certificate of certificate_chain (%s): its issuer '
-                                        'is %s' % (issuer.subject, certificate.issuer))
-
-    @staticmethod
-    def _check_gm(field, certificate):
-        if not certificate.is_sm2 or certificate.signature_algorithm_oid != SM2_WITH_SM3_OID:
-            raise InputError(field, 'certificate %s is not an SM2 certificate signed with SM3; a GM gateway takes '
-                                    'only GM certificates' % certificate.subject)
+        gm = GmCertificate(params, allow_expired=params['allow_expired'])
+        self.sign, self.enc, self.chain = gm.sign, gm.enc, gm.chain
 
     # Finding -------------------------------------------------------------------------------------
     def find(self):

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The certificate_rotation role against the emulator: ELB, the Wangsu CDN and a GM VPN gateway
+# rotated together (from PEM and from CCM), reruns, check mode, a failure halfway, bad input; then
+# proof that no secret reaches the output of -vvvv.
+set -eu -o pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=../setup_emulator/emulator.sh
+source "$here/../setup_emulator/emulator.sh"
+start_emulator
+
+ansible-playbook "$here/playbooks/scenarios.yml" "${vars[@]}" "$@"
+# The plan, as a user asks for it; the diff of every target is printed.
+ansible-playbook "$here/playbooks/plan.yml" "${vars[@]}" --check --diff "$@" | tee "$work/plan.log"
+diffs="$(grep -c '^+++ after' "$work/plan.log" || true)"
+[ "$diffs" -ge 4 ] || { echo "the plan printed $diffs diffs, expected at least 4"; exit 1; }
+secret_canary "$here/playbooks/canary.yml" "certfleet-emulator-secret-key-do-not-use-0" \
+    "certfleet-emulator-netcenter-secret-0"

@@ -15,4 +15,4 @@ ansible-playbook "$here/playbooks/plan.yml" "${vars[@]}" --check --diff "$@" | t
 diffs="$(grep -c '^+++ after' "$work/plan.log" || true)"
 [ "$diffs" -ge 4 ] || { echo "the plan printed $diffs diffs, expected at least 4"; exit 1; }
 secret_canary "$here/playbooks/canary.yml" "certfleet-emulator-secret-key-do-not-use-0" \
-    "certfleet-emulator-netcenter-secret-0"
+    "certfleet-emulator-netcenter-secret-0" "wrong-secret-key-canary-0000"

@@ -74,8 +74,8 @@ def check_rerun_command(python, command):
         process.wait(timeout=10)
 
 
-def start_emulator(python):
-    process = subprocess.Popen([python, os.path.join(EMULATOR, 'serve.py'), '--port', '0'],
+def start_emulator(python, *options):
+    process = subprocess.Popen([python, os.path.join(EMULATOR, 'serve.py'), '--port', '0'] + list(options),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = process.stdout.readline().strip()
     if not line.startswith('ready '):

@@ -58,6 +58,8 @@ class Emulator:
         self.faults = []
         # How far the emulated world is ahead of the real clock (``POST /_emulator/clock``).
         self.clock_offset = datetime.timedelta(0)
+        # Seconds every API answer is held back, standing in for a real region's round trip.
+        self.latency = float(getattr(options, 'latency', 0) or 0)
 
     def now(self):
         """The emulated time (UTC): what services stamp on resources and send as ``Date``."""
@@ -188,6 +190,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _serve_api(self, request):
         emulator = self.emulator
+        if emulator.latency:
+            time.sleep(emulator.latency)
         request_id = uuid.uuid4().hex
         fields = body_fields(request)
         route, found = emulator.route(request.method, request.path)
@@ -307,6 +311,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='certfleet.cloud emulator of cloud certificate APIs')
     parser.add_argument('--port', type=int, default=0, help='TCP port on 127.0.0.1; 0 picks a free one')
     parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--latency', type=float, default=0.0, metavar='SECONDS',
+                        help='hold every API answer back this long (a real region\'s round trip); default: 0')
     for name, value in DEFAULTS.items():
         parser.add_argument('--' + name.replace('_', '-'), default=value, help='default: %(default)s')
     return parser.parse_args(argv)

@@ -49,6 +49,7 @@ demo: venv layout
 bench: venv layout
 	$(VENV)/bin/python benchmarks/api_calls.py --venv $(VENV) --collections $(COLLECTIONS)
 	$(VENV)/bin/python benchmarks/sm2.py
+	$(VENV)/bin/python benchmarks/rotation.py --venv $(VENV) --collections $(COLLECTIONS)
 
 # The HTML docsite (module pages and the guides in docs/) into build/docs; `make test` builds it too.
 docs: venv layout

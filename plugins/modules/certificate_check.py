@@ -19,8 +19,9 @@ description:
     self-signed), no certificate has expired, and every service takes the key algorithm and the
     sizes. C(vpn) takes only a GM certificate (SM2 signed with SM3) with its encryption pair and
     their CA chain; C(elb) and C(netcenter) take RSA and ECDSA certificates.
-  - The role M(certfleet.cloud.certificate_rotation) runs it before any other task.
-author: certfleet.cloud contributors
+  - The role P(certfleet.cloud.certificate_rotation#role) runs it before any request.
+author:
+  - certfleet.cloud maintainers (@certfleet)
 options:
   certificate:
     description:
@@ -67,12 +68,11 @@ attributes:
     support: none
     description: Changes nothing; there is nothing to diff.
 notes:
-  - Runs no request: it needs neither credentials nor an endpoint, and changes nothing.
+  - It sends no request, so it needs neither credentials nor an endpoint, and it changes nothing.
 seealso:
   - module: certfleet.cloud.elb_certificate
   - module: certfleet.cloud.netcenter_certificate
   - module: certfleet.cloud.vpn_gateway_certificate
-  - role: certfleet.cloud.certificate_rotation
 '''
 
 EXAMPLES = r'''

@@ -213,7 +213,7 @@ previous_summary:
   description:
     - The shared summary (as in RV(certificate.summary)) of the certificate served before this run; equal to it when
       nothing changed, C(null) when the certificate was created.
-    - The M(certfleet.cloud.certificate_rotation) role reports a rotation with it.
+    - The P(certfleet.cloud.certificate_rotation#role) role reports a rotation with it.
   returned: when O(state=present)
   type: dict
 diff:

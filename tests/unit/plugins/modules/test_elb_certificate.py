@@ -100,6 +100,29 @@ def test_a_new_certificate_is_sent_with_its_key(pki, manager):
     assert result['diff']['before']['certificate'][0]['serial'] != result['diff']['after']['certificate'][0]['serial']
 
 
+def test_previous_summary_is_what_was_served_before_the_run(pki, manager):
+    first = load_certificates(pki['www.example.com.pem'], 'c')[0]
+    rotated = load_certificates(pki['www.example.com-rotated.pem'], 'c')[0]
+    created = reconcile(*_present(manager(certificate=pki['www.example.com.fullchain.pem'],
+                                          private_key=pki['www.example.com.key'])))
+    assert created['previous_summary'] is None
+    updated = reconcile(*_present(manager(certificates=[stored(pki)],
+                                          certificate=pki['www.example.com-rotated.fullchain.pem'],
+                                          private_key=pki['www.example.com-rotated.key'])))
+    assert updated['previous_summary']['sha256_fingerprint'] == first.sha256_fingerprint
+    assert updated['certificate']['summary']['sha256_fingerprint'] == rotated.sha256_fingerprint
+    unchanged = reconcile(*_present(manager(certificates=[stored(pki)], certificate=pki['www.example.com.fullchain.pem'],
+                                            private_key=pki['www.example.com.key'])))
+    assert unchanged['previous_summary'] == unchanged['certificate']['summary']
+    deleted = reconcile(*_present(manager(certificates=[stored(pki)]), 'absent'))
+    assert 'previous_summary' not in deleted
+
+
+def _present(made, state='present'):
+    elb, dummy = made
+    return elb.module, elb, state
+
+
 def test_check_mode_predicts_the_same_diff_and_writes_nothing(pki, manager):
     params = dict(certificates=[stored(pki)], certificate=pki['www.example.com-rotated.fullchain.pem'],
                   private_key=pki['www.example.com-rotated.key'], description='rotated')

@@ -8,9 +8,10 @@
 
 The emulator holds every API answer back --latency seconds (0.2 by default, a real region's round
 trip). For 1, 10 and 50 targets (half ELB, half Wangsu CDN certificates) it deploys a first
-certificate, then measures the rotation to a second one twice from that same state: once with a
-plain playbook looping over the targets (serial.yml's play), once with the role; then the role's
-unchanged rerun. For each: wall time of the ansible-playbook run, API calls (reads, writes) from
+certificate, then measures the rotation to a second one three times from that same state: with a
+plain playbook looping over the targets (the playbook's serial play), with the role on localhost
+(async jobs), and with the role on one inventory host per target (--forks at a time); then the
+role's unchanged rerun. For each: wall time of the ansible-playbook run, API calls (reads, writes) from
 the emulator's log, and peak memory (the largest sum of RSS over ansible-playbook and every
 process it started, sampled every 20 ms). A measurement, not a test: nothing fails on time.
 """
@@ -74,13 +75,14 @@ def tree_rss_kib(root_pid):
     return total
 
 
-def run(venv, way, files, env, url):
+def run(venv, way, files, env, url, forks=None):
     """One ansible-playbook run: seconds, reads, writes, peak MiB; fails on a failed run."""
     admin(url, 'requests', 'DELETE')
-    command = [os.path.join(venv, 'bin', 'ansible-playbook'), PLAYBOOK, '-e', 'way=' + way,
-               '-e', 'emulator_url=' + url, '-e', 'project_id=' + PROJECT_ID,
-               '-e', 'certificate_file=' + files['certificate'], '-e', 'private_key_file=' + files['key'],
-               '-e', 'targets_file=' + files['targets']]
+    inventory = ['-i', files['inventory'], '--forks', str(forks)] if way == 'hosts' else []
+    command = [os.path.join(venv, 'bin', 'ansible-playbook'), PLAYBOOK, '-e', 'way=' + way] + inventory + [
+        '-e', 'emulator_url=' + url, '-e', 'project_id=' + PROJECT_ID,
+        '-e', 'certificate_file=' + files['certificate'], '-e', 'private_key_file=' + files['key'],
+        '-e', 'targets_file=' + files['targets']]
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = [0]
@@ -108,6 +110,7 @@ def main():
     parser.add_argument('--collections', required=True)
     parser.add_argument('--latency', type=float, default=0.2)
     parser.add_argument('--targets', default='1,10,50', help='comma-separated target counts')
+    parser.add_argument('--forks', type=int, default=10, help='forks of the one-host-per-target run')
     args = parser.parse_args()
     venv = os.path.abspath(args.venv)
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(args.collections),
@@ -128,12 +131,17 @@ def main():
                 targets_file = os.path.join(work, 'targets-%d.json' % count)
                 with open(targets_file, 'w') as handle:
                     json.dump(targets, handle)
+                inventory_file = os.path.join(work, 'inventory-%d.json' % count)
+                with open(inventory_file, 'w') as handle:
+                    json.dump({'rotation_targets': {'hosts': {
+                        target['name']: {'certificate_rotation_target': target} for target in targets}}}, handle)
                 first['targets'] = rotated['targets'] = targets_file
+                first['inventory'] = rotated['inventory'] = inventory_file
                 measured = {}
-                for way in ('serial', 'role'):
+                for way in ('serial', 'role', 'hosts'):
                     admin(url, 'reset', 'POST')
-                    run(venv, 'role', first, env, url)  # the same starting state for both
-                    measured[way] = run(venv, way, rotated, env, url)
+                    run(venv, 'role', first, env, url)  # the same starting state for each
+                    measured[way] = run(venv, way, rotated, env, url, args.forks)
                 measured['rerun'] = run(venv, 'role', rotated, env, url)
                 rows.append((count, measured))
                 print('%d targets done' % count, file=sys.stderr, flush=True)
@@ -145,10 +153,12 @@ def main():
     print('| targets | run | wall s | API reads | API writes | peak MiB | role / serial time |')
     print('|---|---|---|---|---|---|---|')
     for count, measured in rows:
-        for way in ('serial', 'role', 'rerun'):
+        for way in ('serial', 'role', 'hosts', 'rerun'):
             result = measured[way]
-            ratio = '%.2f' % (result['seconds'] / measured['serial']['seconds']) if way == 'role' else ''
-            label = {'serial': 'serial loop', 'role': 'role', 'rerun': 'role, unchanged rerun'}[way]
+            ratio = '%.2f' % (result['seconds'] / measured['serial']['seconds']) if way in ('role', 'hosts') else ''
+            label = {'serial': 'serial loop', 'role': 'role, async jobs from localhost',
+                     'hosts': 'role, one host per target, %d forks' % args.forks,
+                     'rerun': 'role, unchanged rerun'}[way]
             print('| %d | %s | %.1f | %d | %d | %.0f | %s |' % (count, label, result['seconds'], result['reads'],
                                                                 result['writes'], result['mib'], ratio))
     return 0

@@ -14,5 +14,17 @@ ansible-playbook "$here/playbooks/scenarios.yml" "${vars[@]}" "$@"
 ansible-playbook "$here/playbooks/plan.yml" "${vars[@]}" --check --diff "$@" | tee "$work/plan.log"
 diffs="$(grep -c '^+++ after' "$work/plan.log" || true)"
 [ "$diffs" -ge 4 ] || { echo "the plan printed $diffs diffs, expected at least 4"; exit 1; }
+# One inventory host per target.
+python_interpreter="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
+cat > "$work/hosts.ini" <<INVENTORY
+[rotation_targets]
+h-elb-1 host_target="{'service': 'elb', 'name': 'www-h1'}"
+h-elb-2 host_target="{'service': 'elb', 'name': 'www-h2'}"
+h-cdn host_target="{'service': 'netcenter', 'name': 'www-h3'}"
+[rotation_targets:vars]
+ansible_connection=local
+ansible_python_interpreter=$python_interpreter
+INVENTORY
+ansible-playbook -i "$work/hosts.ini" "$here/playbooks/hosts.yml" "${vars[@]}" "$@"
 secret_canary "$here/playbooks/canary.yml" "certfleet-emulator-secret-key-do-not-use-0" \
     "certfleet-emulator-netcenter-secret-0" "wrong-secret-key-canary-0000"

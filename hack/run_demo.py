@@ -71,7 +71,7 @@ def check_rerun_command(python, command):
                      if not name.startswith(('HW_', 'WANGSU_', 'ANSIBLE_')))
         done = subprocess.run(['bash', '-c', command], env=clean, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True, check=False)
-        return done.returncode == 0 and re.search(r'changed=1\s+unreachable=0\s+failed=0', done.stdout) is not None
+        return done.returncode == 0 and re.search(r'changed=2\s+unreachable=0\s+failed=0', done.stdout) is not None
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -158,14 +158,15 @@ def main():
                     ('gm_enc_key_file', os.path.join(pki, 'gm-enc%s.key' % suffix)),
                     ('gm_chain_file', os.path.join(pki, 'gm-ca.pem'))]
 
+        # The demo runs with --diff: a rotation is two changed tasks, the targets' diffs and the summary.
         steps = [
-            ('upload', 'certfleet.cloud.demo', files(''), lambda r: r['writes'] == 3 and r['changed'] == 1),
-            ('rotate', 'certfleet.cloud.demo', files('-rotated'), lambda r: r['writes'] == 3 and r['changed'] == 1),
+            ('upload', 'certfleet.cloud.demo', files(''), lambda r: r['writes'] == 3 and r['changed'] == 2),
+            ('rotate', 'certfleet.cloud.demo', files('-rotated'), lambda r: r['writes'] == 3 and r['changed'] == 2),
             ('rerun', 'certfleet.cloud.demo', files('-rotated'), lambda r: r['writes'] == 0 and r['changed'] == 0),
             # CCM's tag filter and export are POSTs that change nothing; the apply, the tag and the two
-            # in-place updates are the writes that do. Two changed tasks: the issue and the rotation.
+            # in-place updates are the writes that do. Three changed tasks: the issue and the rotation's two.
             ('ccm', 'certfleet.cloud.demo', [('ccm_issuer', 'demo root CA')],
-             lambda r: r['writes'] == 6 and r['changed'] == 2),
+             lambda r: r['writes'] == 6 and r['changed'] == 3),
             ('report', 'certfleet.cloud.expiry_report', [('expiry_days', '100'), ('output_dir', os.path.join(ROOT, DEMO_REPORT))],
              lambda r: r['writes'] == 0 and os.path.exists(os.path.join(ROOT, DEMO_REPORT, 'expiry_report.html'))),
         ]

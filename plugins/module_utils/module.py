@@ -18,6 +18,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import (
     ApiError, ConfigurationError, InputError,
 )
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import reconcile
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import REQUESTS_IMPORT_ERROR
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CRYPTOGRAPHY_IMPORT_ERROR
 
@@ -95,4 +96,19 @@ class CertfleetModule:
             self.fail(str(exc))
         except ApiError as exc:
             self.ansible.fail_json(**exc.to_fail_kwargs())
+        self.exit(result)
+
+    def exit(self, result):
+        """``exit_json`` with what the layer put in ``result`` for the module: ``warnings`` are warned,
+        ``no_log_values`` (secrets that came back from a service) are hidden from everything printed."""
+        result = dict(result)
+        for value in result.pop('no_log_values', ()):
+            self.ansible.no_log_values.add(value)
+        for warning in result.pop('warnings', ()):
+            self.ansible.warn(warning)
         self.ansible.exit_json(**result)
+
+    def run_manager(self, manager_class, api_class, state=None):
+        """The whole module for a service that ``state.reconcile`` runs: its manager over its API."""
+        self.run(lambda module: reconcile(manager_class(module.params, api_class(module.client), module.check_mode),
+                                          state))

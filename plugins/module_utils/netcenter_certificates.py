@@ -4,7 +4,8 @@
 
 """The Wangsu / ChinaNetCenter certificate API: paths, calls, what "not found" and "busy" look like.
 
-Used by netcenter_certificate and netcenter_certificate_info. The list call returns every
+Used by netcenter_certificate, netcenter_certificate_info and certificate_deploy: the API
+(``NetcenterCertificateApi``) and the rules of a certificate (``NetcenterCertificate``, the manager). The list call returns every
 certificate of the account in one answer (no filter, no paging), so a lookup by id or name is
 one list call.
 """
@@ -12,14 +13,17 @@ one list call.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import collections
 import datetime
 import hashlib
 
 from ansible.module_utils.six.moves.urllib.parse import quote
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError
-from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import certificate_summary, format_time
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError, check_length
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi, ResourceManager, same_value
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
+    CertificateBundle, certificate_summary, check_not_gm, format_time,
+)
 
 CERTIFICATE_COLLECTION = '/api/certificate'
 CERTIFICATE_LIST = '/api/ssl/certificate'
@@ -128,3 +132,153 @@ class NetcenterCertificateApi(ResourceApi):
 
     def is_busy(self, error):
         return error.error_code in BUSY_CODES
+
+
+MAX_NAME_CHARS = 512
+MAX_COMMENT_CHARS = 1024
+
+
+def stored_facts(bundle):
+    """What the API will report about ``bundle`` once stored (it keeps the leaf and the chain as two files)."""
+    leaf = bundle.leaf
+    facts = dict(serial=leaf.serial_hex, issuer=leaf.issuer, not_before=format_time(leaf.not_before),
+                 not_after=format_time(leaf.not_after), dns_names=leaf.subject_alternative_names or [leaf.common_name],
+                 crt_md5=md5_hex(bundle.leaf_pem), ca_md5=md5_hex(bundle.chain_pem))
+    if bundle.key_pem:
+        facts['key_md5'] = md5_hex(bundle.key_pem)
+    return facts
+
+
+# What validate() settles: the certificate and what the API will report of it (both None with state=absent).
+Desired = collections.namedtuple('Desired', ['bundle', 'facts'])
+
+
+class NetcenterCertificate(ResourceManager):
+    """A CDN certificate as its options describe it (the options of netcenter_certificate, ``ARGUMENT_SPEC``)."""
+
+    returns_previous_summary = True
+    diff_fields = ('name', 'comment', 'serial', 'not_after', 'dns_names', 'crt_md5', 'ca_md5', 'private_key')
+    secret_fields = NetcenterCertificateApi.secret_fields
+
+    def validate(self):
+        params = self.params
+        if params['name'] is not None:
+            if not params['name'].strip():
+                raise InputError('name', 'is empty')
+            check_length('name', params['name'], MAX_NAME_CHARS)
+        if params['comment'] is not None:
+            check_length('comment', params['comment'], MAX_COMMENT_CHARS)
+        if params['busy_timeout'] < 0:
+            raise InputError('busy_timeout', 'must be 0 or more')
+        if params['state'] == 'present':
+            if params['certificate'] is None:
+                raise InputError('certificate', 'is required with state=present (the API replaces the whole '
+                                                'certificate on every update)')
+            if params['private_key'] is None and params['csr_id'] is None:
+                raise InputError('private_key', 'is required with state=present unless csr_id is set')
+            bundle = CertificateBundle.from_params(params, 'certificate', 'private_key', **CERTIFICATE_RULES)
+            check_not_gm(bundle, 'Wangsu CDN')
+            return Desired(bundle, stored_facts(bundle))
+        return Desired(None, None)
+
+    def secret_is_set(self, resource, field):
+        return bool(resource.get('key_md5'))
+
+    def is_created(self, candidate, payload, desired):
+        return candidate.get('crt_md5') == payload['crt_md5']
+
+    def summary(self, resource, desired=None):
+        if desired is not None and desired.bundle is not None and resource.get('crt_md5') == desired.facts['crt_md5']:
+            # The stored leaf is byte for byte ours: its full summary is known.
+            return desired.bundle.leaf.summary()
+        return reported_summary(resource)
+
+    def _writable(self, current, desired):
+        params = self.params
+        bundle = desired.bundle
+        body = {'name': params['name'] if params['name'] is not None else current['name'],
+                'certificate': bundle.pem}
+        if bundle.key_pem:
+            body['privateKey'] = bundle.key_pem
+        if params['csr_id'] is not None:
+            body['csrId'] = params['csr_id']
+        comment = params['comment'] if params['comment'] is not None else (current or {}).get('comment')
+        if comment is not None:
+            body['comment'] = comment
+        for option, field in (('auto_renew', 'autoRenew'), ('is_need_alarm', 'isNeedAlarm')):
+            if params[option] is not None and current is not None:
+                body[field] = 'true' if params[option] else 'false'
+        return body
+
+    def create_payload(self, desired):
+        if not self.params['name']:
+            raise InputError('name', 'is required to create a certificate')
+        payload = dict(desired.facts, name=self.params['name'])
+        if self.params['comment'] is not None:
+            payload['comment'] = self.params['comment']
+        if desired.bundle.key_pem:
+            payload['private_key'] = desired.bundle.key_pem
+        return payload
+
+    def update_payload(self, current, desired):
+        params = self.params
+        facts = desired.facts
+        payload = {}
+        if params['name'] is not None and params['name'] != current.get('name'):
+            payload['name'] = params['name']
+        if params['comment'] is not None and not same_value(current.get('comment'), params['comment']):
+            payload['comment'] = params['comment']
+        stored = ('serial', 'crt_md5', 'ca_md5')
+        if any(str(current.get(field) or '').lower() != facts[field] for field in stored):
+            payload.update(facts)
+        if 'key_md5' in facts and (current.get('key_md5') or '').lower() != facts['key_md5']:
+            payload.update(facts)
+        if 'crt_md5' in payload:
+            self._check_covers_related_domains(current, desired.bundle)
+            if desired.bundle.key_pem:
+                payload['private_key'] = desired.bundle.key_pem
+        return payload
+
+    def _check_covers_related_domains(self, current, bundle):
+        """The API refuses a certificate that does not cover every accelerated domain using the old one."""
+        domains = [domain['domain_name'] for domain in current.get('related_domains') or [] if domain.get('domain_name')]
+        uncovered = bundle.uncovered(domains)
+        if uncovered:
+            raise InputError('certificate', 'does not cover %s, accelerated domain%s that use%s certificate %s (%s); '
+                                            'the API refuses the change. Add %s to the certificate, or move those '
+                                            'domains to another certificate first'
+                             % (', '.join(uncovered), '' if len(uncovered) == 1 else 's',
+                                's' if len(uncovered) == 1 else '', current['id'], current.get('name'),
+                                'it' if len(uncovered) == 1 else 'them'))
+
+    def predict(self, current, payload, desired):
+        predicted = super(NetcenterCertificate, self).predict(current, payload, desired)
+        predicted.pop('private_key', None)
+        return predicted
+
+    def create(self, payload, desired):
+        created = dict(self.predict(None, payload, desired))
+        created['id'] = self.api.create(self._writable(None, desired), recheck=lambda: self.find_created(payload, desired))
+        if self.params['auto_renew'] is not None or self.params['is_need_alarm'] is not None:
+            # The add call takes no such flags; an edit right after sets them.
+            super(NetcenterCertificate, self).update(created, self._writable(created, desired), desired)
+        return created
+
+    def update(self, current, payload, desired):
+        super(NetcenterCertificate, self).update(current, self._writable(current, desired), desired)
+        return self.predict(current, payload, desired)
+
+
+ARGUMENT_SPEC = dict(
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    id=dict(type='str'),
+    name=dict(type='str'),
+    certificate=dict(type='str'),
+    private_key=dict(type='str', no_log=True),
+    csr_id=dict(type='int'),
+    comment=dict(type='str'),
+    auto_renew=dict(type='bool'),
+    is_need_alarm=dict(type='bool'),
+    allow_expired=dict(type='bool', default=False),
+    busy_timeout=dict(type='int', default=300),
+)

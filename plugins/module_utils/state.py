@@ -4,11 +4,14 @@
 
 """The lifecycle every module shares: validate, find, compare, then create/update/delete or nothing.
 
-A service file (``elb.py``, ...) describes its API with a ``ResourceApi``; a module describes its
-resource with a ``ResourceManager`` (what to send and how to compare). ``reconcile`` does the rest
-the same way everywhere:
+A service file (``elb.py``, ...) describes its API with a ``ResourceApi`` and its resource with a
+``ResourceManager`` (what to send and how to compare). A manager is built from explicit values (the
+service's parameters, its API, check mode) and never sees ``AnsibleModule``, so the single-target
+module and every target of ``certificate_deploy`` run the same code. ``reconcile`` does the rest the
+same way everywhere:
 
-- ``validate()`` runs before any request, so bad input sends nothing;
+- ``validate()`` runs before any request, so bad input sends nothing; it returns the desired state
+  (immutable), which every later step receives;
 - the resource is found by ``id``, else by a non-empty unique ``name`` (several matches are an
   error that lists their ids);
 - check mode sends no write and reports the ``changed`` and ``diff`` the real run would;
@@ -138,8 +141,20 @@ class ResourceApi:
         return dict((key, value) for key, value in resource.items() if key not in self.secret_fields)
 
 
+def with_defaults(argument_spec, given):
+    """``given`` completed with the defaults of ``argument_spec`` (what AnsibleModule would hand over)."""
+    params = dict((name, spec.get('default')) for name, spec in argument_spec.items())
+    params.update(given)
+    return params
+
+
 class ResourceManager:
-    """How a module's resource is validated, compared and written. Subclasses fill this in."""
+    """How one resource is validated, compared and written. A service file subclasses this.
+
+    Built from explicit values: ``params`` (the options of the service's module, defaults filled in),
+    ``api`` (a ``ResourceApi`` over one client of its own) and ``check_mode``. ``warnings`` collects
+    what the result should warn about; nothing here reports through a module.
+    """
 
     # Fields shown in diff; PEM fields as summaries, secret fields only as markers.
     diff_fields = ()
@@ -148,10 +163,11 @@ class ResourceManager:
     # The RetryPolicy of waits while the resource is busy (``busy_timeout``).
     busy_retry_policy = RetryPolicy(base_delay=1.0, max_delay=15.0)
 
-    def __init__(self, module, api=None):
-        self.module = module
-        self.params = module.params
+    def __init__(self, params, api=None, check_mode=False):
+        self.params = params
         self.api = api
+        self.check_mode = check_mode
+        self.warnings = []
 
     @property
     def resource_name(self):
@@ -159,13 +175,18 @@ class ResourceManager:
 
     # What a subclass provides ----------------------------------------------------------------
     def validate(self):
-        """Check the options; raise InputError naming the option. Runs before any request."""
+        """Check the options; raise InputError naming the option. Runs before any request.
 
-    def create_payload(self):
+        Returns the desired state (an immutable value, None when there is nothing beyond the
+        parameters); every later step receives it instead of reading attributes set here.
+        """
+        return None
+
+    def create_payload(self, desired):
         """The API fields to send on create."""
         raise NotImplementedError
 
-    def update_payload(self, current):
+    def update_payload(self, current, desired):
         """The API fields that differ from ``current``; empty when nothing needs changing."""
         raise NotImplementedError
 
@@ -173,11 +194,11 @@ class ResourceManager:
         """Filters that narrow a lookup by name (the type, say)."""
         return {}
 
-    def is_created(self, candidate, payload):
+    def is_created(self, candidate, payload, desired):
         """Whether ``candidate``, found by name after a lost answer, is what ``payload`` created."""
         return True
 
-    def summary(self, resource):
+    def summary(self, resource, desired=None):
         """The shared certificate summary of ``resource``, or None when there is no certificate."""
         return None
 
@@ -185,7 +206,7 @@ class ResourceManager:
     returns_previous_summary = False
 
     # Shared behaviour -------------------------------------------------------------------------
-    def find(self):
+    def find(self, desired):
         """The current resource by ``id``, else by ``name``; None when there is none."""
         params = self.params
         if params.get('id'):
@@ -206,20 +227,20 @@ class ResourceManager:
                                 ', '.join(sorted(str(match['id']) for match in matches))))
         return matches[0] if matches else None
 
-    def find_created(self, payload):
+    def find_created(self, payload, desired):
         """After a create whose answer was lost: the resource it made, or None (yet)."""
         name = payload.get('name') or self.params.get('name')
         if not name:
             return None
         candidates = [item for item in self.api.find_by_name(name, **self.name_scope())
-                      if self.is_created(item, payload)]
+                      if self.is_created(item, payload, desired)]
         return candidates[0] if len(candidates) == 1 else None
 
-    def create(self, payload):
+    def create(self, payload, desired):
         named = payload.get('name') or self.params.get('name')
-        return self.api.create(payload, recheck=(lambda: self.find_created(payload)) if named else None)
+        return self.api.create(payload, recheck=(lambda: self.find_created(payload, desired)) if named else None)
 
-    def update(self, current, payload):
+    def update(self, current, payload, desired):
         return self.when_idle(lambda: self.api.update(current, payload))
 
     def delete(self, current):
@@ -236,7 +257,7 @@ class ResourceManager:
         return call_until_ready(call, self.api.is_busy, self.params['busy_timeout'], self.busy_retry_policy,
                                 sleep=self.api.sleep)
 
-    def predict(self, current, payload):
+    def predict(self, current, payload, desired):
         """What the resource will look like after sending ``payload`` (check mode)."""
         predicted = dict(current or {})
         predicted.update(payload)
@@ -265,52 +286,38 @@ class ResourceManager:
         """Whether a secret the API does not echo is known to exist."""
         return False
 
-    def returned(self, resource):
+    def returned(self, resource, desired=None):
         """The resource as returned to the user: secret fields removed, the shared ``summary`` added."""
         if resource is None:
             return None
         shown = dict((key, value) for key, value in resource.items() if key not in self.secret_fields)
-        summary = self.summary(resource)
+        summary = self.summary(resource, desired)
         if summary is not None:
             shown['summary'] = summary
         return shown
 
 
-def wait_for(read, is_ready, timeout, retry_policy, sleep, clock, describe):
-    """``read()`` until ``is_ready(result)``, with backoff, for at most ``timeout`` seconds.
-
-    Returns the last result; raises ApiError naming what was last seen (``describe(result)``)
-    when the time is up.
-    """
-    started = clock()
-    attempt = 0
-    while True:
-        result = read()
-        if is_ready(result):
-            return result
-        remaining = timeout - (clock() - started)
-        if remaining <= 0:
-            raise ApiError('gave up waiting after %s s: %s' % (timeout, describe(result)), error_code='WaitTimeout')
-        sleep(min(max(retry_policy.delay(attempt), 0.2), remaining))
-        attempt += 1
-
-
-def reconcile(module, manager, state):
-    """Bring the resource to ``state`` and return the module result.
+def reconcile(manager, state=None):
+    """Bring the resource to ``state`` (default: the ``state`` parameter) and return the result.
 
     A manager that serves a certificate (``returns_previous_summary``) also returns the summary of
     the one served before this run, so that a caller can report a rotation as before and after.
+    ``warnings`` is in the result when the manager has any.
     """
-    manager.validate()
-    current = manager.find()
-    result = _reconciled(module.check_mode, manager, state, current)
+    state = state or manager.params.get('state') or 'present'
+    desired = manager.validate()
+    current = manager.find(desired)
+    result = _reconciled(manager, desired, state, current)
     if manager.returns_previous_summary and state != 'absent':
-        result['previous_summary'] = manager.summary(current) if current is not None else None
+        result['previous_summary'] = manager.summary(current, desired) if current is not None else None
+    if manager.warnings:
+        result['warnings'] = list(manager.warnings)
     return result
 
 
-def _reconciled(check_mode, manager, state, current):
+def _reconciled(manager, desired, state, current):
     name = manager.resource_name
+    check_mode = manager.check_mode
 
     if state == 'absent':
         if current is None:
@@ -322,17 +329,17 @@ def _reconciled(check_mode, manager, state, current):
     # ``after`` is always the prediction, so check mode shows exactly the diff the real run shows
     # (fields the service fills in on its own are not part of the change).
     if current is None:
-        payload = manager.create_payload()
-        predicted = manager.predict(None, payload)
-        result = predicted if check_mode else manager.create(payload)
-        return {'changed': True, name: manager.returned(result),
+        payload = manager.create_payload(desired)
+        predicted = manager.predict(None, payload, desired)
+        result = predicted if check_mode else manager.create(payload, desired)
+        return {'changed': True, name: manager.returned(result, desired),
                 'diff': {'before': {}, 'after': manager.view(predicted, payload)}}
 
-    payload = manager.update_payload(current)
+    payload = manager.update_payload(current, desired)
     if not payload:
         before = manager.view(current)
-        return {'changed': False, name: manager.returned(current), 'diff': {'before': before, 'after': before}}
-    predicted = manager.predict(current, payload)
-    result = predicted if check_mode else manager.update(current, payload)
-    return {'changed': True, name: manager.returned(result),
+        return {'changed': False, name: manager.returned(current, desired), 'diff': {'before': before, 'after': before}}
+    predicted = manager.predict(current, payload, desired)
+    result = predicted if check_mode else manager.update(current, payload, desired)
+    return {'changed': True, name: manager.returned(result, desired),
             'diff': {'before': manager.view(current), 'after': manager.view(predicted, payload)}}

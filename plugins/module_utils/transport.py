@@ -248,16 +248,14 @@ class HttpClient:
 
     def _poll(self, recheck):
         """``recheck()`` until it finds something or ``recheck_window`` seconds of waiting are used up."""
-        waited = 0.0
-        attempt = 0
-        while True:
+        def attempt():
             found = recheck()
-            if found is not None or waited >= self.recheck_window:
-                return found
-            delay = min(max(self.retry_policy.backoff_ceiling(attempt), 0.5), self.recheck_window - waited)
-            self.sleep(delay)
-            waited += delay
-            attempt += 1
+            return NOT_YET if found is None else found
+
+        found, dummy, dummy = wait_until(attempt, self.recheck_window,
+                                         lambda attempt: max(self.retry_policy.backoff_ceiling(attempt), 0.5),
+                                         sleep=self.sleep)
+        return None if found is NOT_YET else found
 
     def _uncertain(self, error, rechecked):
         if rechecked:
@@ -294,29 +292,81 @@ def is_connection_never_made(exc):
                for cause in _causes(exc))
 
 
+# What an attempt of ``wait_until`` returns while the awaited outcome is not there yet.
+NOT_YET = object()
+
+
+def wait_until(attempt, timeout, delay, sleep=time.sleep, clock=None):
+    """The one bounded wait of the collection: ``attempt()`` until it returns something but ``NOT_YET``.
+
+    ``delay(n)`` is the wait after the n-th attempt (0-based); the last wait is cut to what remains
+    of ``timeout``, so the whole bound is used and never passed. Time is read from ``clock`` when
+    given, else counted as the sum of the waits (so a test's ``sleep`` stands in for time).
+    Returns ``(outcome, attempts, elapsed)``; ``outcome`` is ``NOT_YET`` when the time ran out.
+    """
+    started = clock() if clock is not None else 0.0
+    waited = 0.0
+    attempts = 0
+    while True:
+        outcome = attempt()
+        attempts += 1
+        elapsed = clock() - started if clock is not None else waited
+        if outcome is not NOT_YET:
+            return outcome, attempts, elapsed
+        remaining = timeout - elapsed
+        if remaining <= 0:
+            return NOT_YET, attempts, elapsed
+        pause = min(delay(attempts - 1), remaining)
+        sleep(pause)
+        waited += pause
+
+
 def call_until_ready(call, is_busy, wait_timeout, retry_policy, sleep=time.sleep, clock=time.monotonic):
     """``call()`` again, with backoff, while it fails with an error ``is_busy`` accepts.
 
     For services that refuse a change while a resource is busy (deploying, say): the refusal
-    is certain, so repeating the request is safe. The whole ``wait_timeout`` is used (the last
-    wait is cut to what remains); then the service's last error is raised with how long it waited.
+    is certain, so repeating the request is safe. The whole ``wait_timeout`` is used; then the
+    service's last error is raised with how long it waited.
     """
-    started = clock()
-    attempt = 0
-    while True:
+    refusals = []
+
+    def attempt():
         try:
             return call()
         except ApiError as error:
             if not is_busy(error):
                 raise
-            waited = clock() - started
-            remaining = wait_timeout - waited
-            if remaining <= 0:
-                error.message = '%s (still refused after %d attempts over %.0f s; not waiting past the bound of %s s)' % (
-                    error.message, attempt + 1, waited, wait_timeout)
-                raise error
-            sleep(min(max(retry_policy.delay(attempt), 0.2), remaining))
-            attempt += 1
+            refusals.append(error)
+            return NOT_YET
+
+    outcome, attempts, waited = wait_until(attempt, wait_timeout, lambda n: max(retry_policy.delay(n), 0.2),
+                                           sleep=sleep, clock=clock)
+    if outcome is NOT_YET:
+        error = refusals[-1]
+        error.message = '%s (still refused after %d attempts over %.0f s; not waiting past the bound of %s s)' % (
+            error.message, attempts, waited, wait_timeout)
+        raise error
+    return outcome
+
+
+def wait_for(read, is_ready, timeout, retry_policy, sleep=time.sleep, clock=time.monotonic, describe=repr):
+    """``read()`` until ``is_ready(result)``, with backoff, for at most ``timeout`` seconds.
+
+    Returns the ready result; raises ApiError naming what was last seen (``describe(result)``)
+    when the time is up.
+    """
+    seen = []
+
+    def attempt():
+        result = read()
+        seen.append(result)
+        return result if is_ready(result) else NOT_YET
+
+    outcome, dummy, dummy = wait_until(attempt, timeout, lambda n: max(retry_policy.delay(n), 0.2),
+                                       sleep=sleep, clock=clock)
+    if outcome is NOT_YET:
+        raise ApiError('gave up waiting after %s s: %s' % (timeout, describe(seen[-1])), error_code='WaitTimeout')
+    return outcome
 
 
 def parse_generic_error(status, text, headers):

@@ -4,7 +4,9 @@
 
 """Huawei Cloud VPN v5: GM gateway certificates and the gateways they belong to.
 
-Used by vpn_gateway_certificate and vpn_gateway_certificate_info. One certificate per gateway,
+Used by vpn_gateway_certificate, vpn_gateway_certificate_info, certificate_check and certificate_deploy:
+the API (``VpnGatewayCertificateApi``), the GM certificate rules (``GmCertificate``) and the manager
+(``VpnGatewayCertificate``). One certificate per gateway,
 no delete. The API never returns PEM or keys: serials (decimal), subjects (``C=CN,...,CN=...``),
 the issuer, expiry times and a status. Times are converted here to UTC (``...Z``) like every
 time the collection returns.
@@ -13,14 +15,17 @@ time the collection returns.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import collections
 import datetime
 import re
+import time
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.sm2 import SM2_WITH_SM3_OID
-from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi, ResourceManager
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import wait_for
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
-    CertificateBundle, certificate_summary, format_time, openssl_serial,
+    CertificateBundle, certificate_summary, format_time, openssl_serial, same_dn,
 )
 
 GATEWAYS_PATH = '/v5/{project_id}/vpn-gateways'
@@ -172,3 +177,177 @@ class VpnGatewayCertificateApi(ResourceApi):
     def is_busy(self, error):
         # A change refused while the previous one is still being applied.
         return error.status == 409 and error.error_code == 'VPN.0005'
+
+
+NAME_PATTERN = re.compile(r'^[A-Za-z0-9_.-]{3,63}$')
+
+
+def facts_of(certificate, prefix):
+    """The API's fields about one certificate, predicted from the PEM."""
+    return {prefix + '_serial_number': str(certificate.x509.serial_number),
+            prefix + '_subject': certificate.subject_asn1_text,
+            prefix + '_expire_time': format_time(certificate.not_after)}
+
+
+def pair_fields(bundle, prefix):
+    """A certificate and its key as the API names them (``enc_`` for the encryption pair)."""
+    return {prefix + 'certificate': bundle.pem, prefix + 'private_key': bundle.key_pem}
+
+
+def reports(current, certificate, prefix):
+    """Whether the API's fields about one certificate describe ``certificate``."""
+    return (str(current.get(prefix + '_serial_number') or '') == str(certificate.x509.serial_number)
+            and same_dn(current.get(prefix + '_subject'), certificate.subject_pairs))
+
+
+# What validate() settles: the three certificates (each a CertificateBundle), or None each when only
+# the name is managed.
+Desired = collections.namedtuple('Desired', ['sign', 'enc', 'chain'])
+
+
+class VpnGatewayCertificate(ResourceManager):
+    """A GM gateway's certificate as its options describe it (the options of vpn_gateway_certificate)."""
+
+    returns_previous_summary = True
+    diff_fields = ('name', 'issuer', 'certificate_serial_number', 'certificate_subject', 'certificate_expire_time',
+                   'private_key', 'enc_certificate_serial_number', 'enc_certificate_subject',
+                   'enc_certificate_expire_time', 'enc_private_key', 'certificate_chain_serial_number',
+                   'certificate_chain_subject', 'certificate_chain_expire_time')
+    secret_fields = VpnGatewayCertificateApi.secret_fields
+
+    # Validation ---------------------------------------------------------------------------------
+    def validate(self):
+        params = self.params
+        if params['name'] is not None and not NAME_PATTERN.match(params['name']):
+            raise InputError('name', '%r is not 3 to 63 letters, digits, "_", "-" and "."' % params['name'])
+        if not params['gateway'] or not params['gateway'].strip():
+            raise InputError('gateway', 'is empty; give the ID or the name of a VPN gateway')
+        for option in ('wait_timeout', 'busy_timeout'):
+            if params[option] < 0:
+                raise InputError(option, 'must be 0 or more')
+        given = [option for option in PEM_OPTIONS if params[option] is not None]
+        if not given:
+            return Desired(None, None, None)
+        if len(given) != len(PEM_OPTIONS):
+            missing = [option for option in PEM_OPTIONS if params[option] is None]
+            raise InputError(missing[0], 'is required with %s: a GM certificate is given whole (%s)'
+                             % (given[0], ', '.join(PEM_OPTIONS)))
+        gm = GmCertificate(params, allow_expired=params['allow_expired'])
+        return Desired(gm.sign, gm.enc, gm.chain)
+
+    # Finding -------------------------------------------------------------------------------------
+    def find(self, desired):
+        gateway = self.params['gateway'].strip()
+        if UUID.match(gateway):
+            self.api.vgw_id = gateway
+        else:
+            matches = [item for item in self.api.gateways() if item.get('name') == gateway]
+            if len(matches) != 1:
+                raise InputError('gateway', 'no VPN gateway is named %r' % gateway if not matches else
+                                 '%d VPN gateways are named %r (ids: %s); give the ID'
+                                 % (len(matches), gateway, ', '.join(sorted(item['id'] for item in matches))))
+            self._check_flavor(matches[0])
+            self.api.vgw_id = matches[0]['id']
+        return self.api.get()
+
+    def _check_flavor(self, gateway):
+        if gateway.get('flavor') != GM_FLAVOR:
+            raise InputError('gateway', 'VPN gateway %s is of flavor %s; only %s gateways take a certificate'
+                             % (gateway['id'], gateway.get('flavor'), GM_FLAVOR))
+
+    def find_created(self, payload, desired):
+        found = self.api.get()
+        return found if found is not None and self.is_created(found, payload, desired) else None
+
+    def is_created(self, candidate, payload, desired):
+        return reports(candidate, desired.sign.leaf, 'certificate')
+
+    # Comparing -----------------------------------------------------------------------------------
+    def create_payload(self, desired):
+        # A gateway given by ID was not read yet: a missing or non-GM gateway is named before the write.
+        if self.api.vgw_id and UUID.match(self.params['gateway'].strip()):
+            gateway = self.api.gateway(self.api.vgw_id)
+            if gateway is None:
+                raise InputError('gateway', 'no VPN gateway %s exists' % self.api.vgw_id)
+            self._check_flavor(gateway)
+        if self.params['name'] is None:
+            raise InputError('name', 'is required to import the certificate of gateway %s' % self.api.vgw_id)
+        sign, enc, chain = desired
+        if sign is None:
+            raise InputError('certificate', 'is required to import the certificate of gateway %s (with %s)'
+                             % (self.api.vgw_id, ', '.join(PEM_OPTIONS[1:])))
+        payload = dict(name=self.params['name'], certificate_chain=chain.pem)
+        payload.update(pair_fields(sign, ''))
+        payload.update(pair_fields(enc, 'enc_'))
+        return payload
+
+    def update_payload(self, current, desired):
+        sign, enc, chain = desired
+        payload = {}
+        if self.params['name'] is not None and self.params['name'] != current.get('name'):
+            payload['name'] = self.params['name']
+        if sign is None:
+            return payload
+        if not (reports(current, sign.leaf, 'certificate') and same_dn(current.get('issuer'), sign.leaf.issuer_pairs)):
+            payload.update(pair_fields(sign, ''))
+        if not reports(current, enc.leaf, 'enc_certificate'):
+            payload.update(pair_fields(enc, 'enc_'))
+        if not reports(current, chain.leaf, 'certificate_chain'):
+            payload['certificate_chain'] = chain.pem
+        return payload
+
+    def predict(self, current, payload, desired):
+        sign, enc, chain = desired
+        predicted = dict(current or {})
+        if 'name' in payload:
+            predicted['name'] = payload['name']
+        if 'certificate' in payload:
+            predicted.update(facts_of(sign.leaf, 'certificate'), issuer=sign.leaf.issuer_asn1_text,
+                             signature_algorithm='SM3WITHSM2')
+        if 'enc_certificate' in payload:
+            predicted.update(facts_of(enc.leaf, 'enc_certificate'))
+        if 'certificate_chain' in payload:
+            predicted.update(facts_of(chain.leaf, 'certificate_chain'))
+        if 'vgw_id' not in predicted:
+            predicted['vgw_id'] = self.api.vgw_id
+        return predicted
+
+    def secret_is_set(self, resource, field):
+        # Both keys exist whenever a certificate does (the API never shows them).
+        return bool(resource.get('id') or resource.get('certificate_serial_number'))
+
+    def summary(self, resource, desired=None):
+        if desired is not None and desired.sign is not None and reports(resource, desired.sign.leaf, 'certificate'):
+            return desired.sign.leaf.summary()
+        return reported_summary(resource)
+
+    # Writing -------------------------------------------------------------------------------------
+    def create(self, payload, desired):
+        return self._settled(super(VpnGatewayCertificate, self).create(payload, desired))
+
+    def update(self, current, payload, desired):
+        return self._settled(super(VpnGatewayCertificate, self).update(current, payload, desired))
+
+    def _settled(self, written):
+        if not self.params['wait']:
+            return written
+        return wait_for(self.api.get, lambda found: found is not None and found.get('status') == SETTLED_STATUS,
+                        self.params['wait_timeout'], self.busy_retry_policy, sleep=self.api.sleep, clock=time.monotonic,
+                        describe=lambda found: 'certificate %s of gateway %s is still %s' % (
+                            written.get('id'), self.api.vgw_id, (found or {}).get('status', 'missing')))
+
+
+ARGUMENT_SPEC = dict(
+    gateway=dict(type='str', required=True),
+    name=dict(type='str'),
+    certificate=dict(type='str'),
+    private_key=dict(type='str', no_log=True),
+    enc_certificate=dict(type='str'),
+    enc_private_key=dict(type='str', no_log=True),
+    certificate_chain=dict(type='str'),
+    allow_expired=dict(type='bool', default=False),
+    state=dict(type='str', default='present', choices=['present']),
+    wait=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=300),
+    busy_timeout=dict(type='int', default=300),
+)

@@ -14,12 +14,6 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.state import (
 )
 
 
-class FakeModule:
-    def __init__(self, check_mode=False, **params):
-        self.check_mode = check_mode
-        self.params = params
-
-
 class Widget(ResourceManager):
     """A resource with a PEM field, a secret and a plain field; records every write."""
 
@@ -28,26 +22,29 @@ class Widget(ResourceManager):
     pem_fields = ('certificate',)
     secret_fields = ('secret',)
 
-    def __init__(self, module, current=None, desired=None):
-        super().__init__(module)
+    def __init__(self, check_mode, current=None, desired=None):
+        super().__init__({}, check_mode=check_mode)
         self.current = current
-        self.desired = desired or {}
+        self.wanted = desired or {}
         self.writes = []
 
-    def find(self):
+    def validate(self):
+        return dict(self.wanted)
+
+    def find(self, desired):
         return self.current
 
-    def create_payload(self):
-        return dict(self.desired)
+    def create_payload(self, desired):
+        return dict(desired)
 
-    def update_payload(self, current):
-        return dict((k, v) for k, v in self.desired.items() if k == 'secret' or current.get(k) != v)
+    def update_payload(self, current, desired):
+        return dict((k, v) for k, v in desired.items() if k == 'secret' or current.get(k) != v)
 
-    def create(self, payload):
+    def create(self, payload, desired):
         self.writes.append(('create', payload))
         return dict(payload, id='new', computed='by-service')
 
-    def update(self, current, payload):
+    def update(self, current, payload, desired):
         self.writes.append(('update', payload))
         return dict(current, **payload)
 
@@ -59,8 +56,8 @@ SECRET = 'TOP-SECRET-VALUE'
 
 
 def run(check_mode, state, current=None, desired=None):
-    widget = Widget(FakeModule(check_mode), current, desired)
-    return reconcile(widget.module, widget, state), widget.writes
+    widget = Widget(check_mode, current, desired)
+    return reconcile(widget, state), widget.writes
 
 
 def test_absent_and_missing_is_no_change():
@@ -179,35 +176,35 @@ class ListApi(ResourceApi):
 
 def gadget(items, fail_delete=None, **params):
     params.setdefault('state', 'absent')
-    return ResourceManager(FakeModule(False, **params), ListApi(items, fail_delete))
+    return ResourceManager(params, ListApi(items, fail_delete))
 
 
 def test_delete_of_a_resource_already_gone_is_done():
     manager = gadget([{'id': 'g1', 'name': 'n'}], fail_delete=ApiError('gone', status=404), name='n')
-    result = reconcile(manager.module, manager, 'absent')
+    result = reconcile(manager, 'absent')
     assert result['changed'] is True
 
 
 def test_delete_errors_other_than_not_found_are_raised():
     manager = gadget([{'id': 'g1', 'name': 'n'}], fail_delete=ApiError('conflict', status=409), name='n')
     with pytest.raises(ApiError):
-        reconcile(manager.module, manager, 'absent')
+        reconcile(manager, 'absent')
 
 
 def test_lookup_by_name_needs_a_name_and_a_unique_match():
     blank = gadget([], name='  ')
     with pytest.raises(InputError) as caught:
-        reconcile(blank.module, blank, 'absent')
+        reconcile(blank, 'absent')
     assert caught.value.field == 'name'
     manager = gadget([{'id': 'g2', 'name': 'n'}, {'id': 'g1', 'name': 'n'}], name='n')
     with pytest.raises(InputError) as caught:
-        manager.find()
+        manager.find(None)
     assert str(caught.value) == "name: 2 gadgets are named 'n' (ids: g1, g2); set id to choose one"
 
 
 def test_lookup_by_id_wins_over_name():
     manager = gadget([{'id': 'g1', 'name': 'a'}, {'id': 'g2', 'name': 'b'}], id='g2', name='a')
-    assert manager.find()['id'] == 'g2'
+    assert manager.find(None)['id'] == 'g2'
 
 
 def test_validate_runs_before_any_request():
@@ -218,10 +215,10 @@ def test_validate_runs_before_any_request():
             order.append('validate')
             raise InputError('name', 'bad')
 
-        def find(self):
+        def find(self, desired):
             order.append('find')
 
-    manager = Checked(FakeModule(False, name='x'))
+    manager = Checked(dict(name='x'))
     with pytest.raises(InputError):
-        reconcile(manager.module, manager, 'present')
+        reconcile(manager, 'present')
     assert order == ['validate']

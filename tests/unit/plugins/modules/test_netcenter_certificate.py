@@ -10,12 +10,9 @@ import pytest
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter_certificates import (
-    NetcenterCertificateApi, md5_hex,
+    ARGUMENT_SPEC, NetcenterCertificate, NetcenterCertificateApi, md5_hex, stored_facts,
 )
-from ansible_collections.certfleet.cloud.plugins.module_utils.state import reconcile
-from ansible_collections.certfleet.cloud.plugins.modules.netcenter_certificate import (
-    ARGUMENT_SPEC, NetcenterCertificate, stored_facts,
-)
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import reconcile, with_defaults
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CertificateBundle
 
 
@@ -41,12 +38,12 @@ class FakeNetcenterApi(NetcenterCertificateApi):
 
 
 @pytest.fixture
-def manager(fake_module):
+def manager():
     def make(certificates=(), check_mode=False, **params):
         params.setdefault('name', 'www')
         params.setdefault('state', 'present')
         api = FakeNetcenterApi(certificates)
-        return NetcenterCertificate(fake_module(ARGUMENT_SPEC, check_mode=check_mode, **params), api), api
+        return NetcenterCertificate(with_defaults(ARGUMENT_SPEC, params), api, check_mode), api
     return make
 
 
@@ -74,14 +71,14 @@ def test_stored_facts_are_the_digests_of_the_files_the_api_keeps(pki):
 def test_an_unchanged_certificate_is_one_list_call(pki, manager):
     netcenter, api = manager([stored(pki)], certificate=pki['www.example.com.fullchain.pem'].replace('\n', '\r\n'),
                              private_key=pki['www.example.com.key'])
-    result = reconcile(netcenter.module, netcenter, 'present')
+    result = reconcile(netcenter, 'present')
     assert result['changed'] is False and api.calls == [('list',)]
     assert result['certificate']['summary']['subject'] == 'CN=www.example.com'
 
 
 def test_a_rotation_sends_the_whole_certificate_and_keeps_the_comment(pki, manager):
     netcenter, api = manager([stored(pki, comment='kept')], auto_renew=True, **present(pki, 'www.example.com-rotated'))
-    result = reconcile(netcenter.module, netcenter, 'present')
+    result = reconcile(netcenter, 'present')
     (kind, certificate_id, body), = api.calls[1:]
     assert (kind, certificate_id) == ('update', '100001')
     assert body['certificate'] == pki['www.example.com-rotated.fullchain.pem']
@@ -91,7 +88,7 @@ def test_a_rotation_sends_the_whole_certificate_and_keeps_the_comment(pki, manag
 
 def test_a_create_sends_no_flags_then_an_edit_sets_them(pki, manager):
     netcenter, api = manager(is_need_alarm=False, **present(pki))
-    result = reconcile(netcenter.module, netcenter, 'present')
+    result = reconcile(netcenter, 'present')
     assert [call[0] for call in api.calls] == ['list', 'create', 'update']
     assert 'isNeedAlarm' not in api.calls[1][1] and api.calls[2][2]['isNeedAlarm'] == 'false'
     assert result['certificate']['id'] == '100042'
@@ -103,7 +100,7 @@ def test_uncovered_accelerated_domains_are_refused_before_any_write(pki, manager
     netcenter, api = manager([stored(pki, related_domains=domains)], check_mode=check_mode,
                              **present(pki, 'www.example.com-rotated'))
     with pytest.raises(InputError) as caught:
-        reconcile(netcenter.module, netcenter, 'present')
+        reconcile(netcenter, 'present')
     assert caught.value.field == 'certificate'
     assert 'does not cover shop.example.org, accelerated domain that uses certificate 100001' in str(caught.value)
     assert 'www.example.com,' not in str(caught.value)
@@ -113,13 +110,13 @@ def test_uncovered_accelerated_domains_are_refused_before_any_write(pki, manager
 def test_covered_accelerated_domains_do_not_stop_a_rotation(pki, manager):
     domains = [dict(domain_id='1', domain_name='WWW.example.com')]
     netcenter, api = manager([stored(pki, related_domains=domains)], **present(pki, 'www.example.com-rotated'))
-    assert reconcile(netcenter.module, netcenter, 'present')['changed'] is True
+    assert reconcile(netcenter, 'present')['changed'] is True
 
 
 def test_a_leaf_without_its_chain_is_refused(pki, manager):
     netcenter, api = manager(certificate=pki['www.example.com.pem'], private_key=pki['www.example.com.key'])
     with pytest.raises(InputError) as caught:
-        reconcile(netcenter.module, netcenter, 'present')
+        reconcile(netcenter, 'present')
     assert 'append its CA chain' in str(caught.value) and api.calls == []
 
 
@@ -133,9 +130,9 @@ def test_the_summary_of_someone_elses_certificate_is_what_the_list_shows(pki, ma
 
 def test_a_create_found_after_a_lost_answer_must_have_our_leaf(pki, manager):
     netcenter, api = manager(**present(pki))
-    netcenter.validate()
-    payload = netcenter.create_payload()
+    desired = netcenter.validate()
+    payload = netcenter.create_payload(desired)
     api.certificates = [stored(pki, 'www.example.com-rotated')]
-    assert netcenter.find_created(payload) is None
+    assert netcenter.find_created(payload, desired) is None
     api.certificates = [stored(pki)]
-    assert netcenter.find_created(payload)['id'] == '100001'
+    assert netcenter.find_created(payload, desired)['id'] == '100001'

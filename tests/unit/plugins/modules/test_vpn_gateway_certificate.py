@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
-from ansible_collections.certfleet.cloud.plugins.module_utils.state import reconcile
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import reconcile, with_defaults
 from ansible_collections.certfleet.cloud.plugins.module_utils.vpn import VpnGatewayCertificateApi, to_utc
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import load_certificates
-from ansible_collections.certfleet.cloud.plugins.modules.vpn_gateway_certificate import (
+from ansible_collections.certfleet.cloud.plugins.module_utils.vpn import (
     ARGUMENT_SPEC, VpnGatewayCertificate,
 )
 
@@ -71,10 +71,10 @@ def desired(pki, sign='gm-sign', enc='gm-enc', chain='gm-ca', **overrides):
 
 
 @pytest.fixture
-def manager(fake_module):
+def manager():
     def make(current=None, check_mode=False, gateways=(), **params):
         api = FakeVpnApi(current, gateways)
-        return VpnGatewayCertificate(fake_module(ARGUMENT_SPEC, check_mode=check_mode, **params), api), api
+        return VpnGatewayCertificate(with_defaults(ARGUMENT_SPEC, params), api, check_mode), api
     return make
 
 
@@ -86,7 +86,7 @@ def test_the_same_certificates_are_no_change_even_with_reversed_subjects(pki, ma
     current = api_view(pki)
     current['certificate_subject'] = ','.join(reversed(current['certificate_subject'].split(',')))
     vpn, api = manager(current, **desired(pki))
-    result = reconcile(vpn.module, vpn, 'present')
+    result = reconcile(vpn, 'present')
     assert result['changed'] is False and api.calls == [('get', GATEWAY_ID)]
     assert result['certificate']['summary']['sha256_fingerprint'] is not None
 
@@ -101,20 +101,20 @@ def test_only_what_changed_is_sent(pki, manager, changed, sent):
     params = desired(pki, **dict((key, value) for key, value in changed.items() if key != 'name'))
     params['name'] = changed.get('name', 'vpn-cert')
     vpn, api = manager(api_view(pki), **params)
-    result = reconcile(vpn.module, vpn, 'present')
+    result = reconcile(vpn, 'present')
     assert writes(api) == [('update', sent)]
     assert result['diff']['after']['private_key'] == ('<redacted: changed>' if 'private_key' in sent else '<redacted>')
 
 
 def test_a_rename_alone_needs_no_pem(pki, manager):
     vpn, api = manager(api_view(pki), gateway=GATEWAY_ID, name='renamed', wait=False)
-    reconcile(vpn.module, vpn, 'present')
+    reconcile(vpn, 'present')
     assert writes(api) == [('update', ['name'])]
 
 
 def test_an_import_checks_the_gateway_and_sends_everything(pki, manager):
     vpn, api = manager(None, gateways=[dict(id=GATEWAY_ID, name='gw', flavor='GM')], **desired(pki))
-    result = reconcile(vpn.module, vpn, 'present')
+    result = reconcile(vpn, 'present')
     assert writes(api) == [('create', ['certificate', 'certificate_chain', 'enc_certificate', 'enc_private_key',
                                        'name', 'private_key'])]
     assert result['diff']['before'] == {} and result['certificate']['vgw_id'] == GATEWAY_ID
@@ -127,7 +127,7 @@ def test_an_import_checks_the_gateway_and_sends_everything(pki, manager):
 def test_an_import_into_a_missing_or_non_gm_gateway_is_refused(pki, manager, gateways, message):
     vpn, api = manager(None, gateways=gateways, **desired(pki))
     with pytest.raises(InputError) as caught:
-        reconcile(vpn.module, vpn, 'present')
+        reconcile(vpn, 'present')
     assert caught.value.field == 'gateway' and message in str(caught.value) and writes(api) == []
 
 
@@ -136,7 +136,7 @@ def test_a_gateway_name_is_resolved_and_must_be_unique(pki, manager):
                 dict(id='b' * 8 + '-0000-0000-0000-' + '0' * 12, name='gw', flavor='GM')]
     vpn, api = manager(None, gateways=gateways, **desired(pki, gateway='gw'))
     with pytest.raises(InputError) as caught:
-        reconcile(vpn.module, vpn, 'present')
+        reconcile(vpn, 'present')
     assert '2 VPN gateways are named' in str(caught.value)
 
 
@@ -155,7 +155,7 @@ def test_bad_gm_input_is_refused_before_any_call(pki, manager, overrides, field,
         params['private_key'] = pki[overrides['private_key'] + '.key']
     vpn, api = manager(None, **params)
     with pytest.raises(InputError) as caught:
-        reconcile(vpn.module, vpn, 'present')
+        reconcile(vpn, 'present')
     assert caught.value.field == field and reason in str(caught.value)
     assert api.calls == []
 

@@ -194,7 +194,7 @@ def name_refused_credential(error, auth_scheme):
 class HuaweiCloudClient:
     """One service of Huawei Cloud, as one module run sees it."""
 
-    def __init__(self, params, service, http=None, sleep=None, project_scoped=True):
+    def __init__(self, params, service, http=None, sleep=None, project_scoped=True, budget=None):
         self.service = service
         # A global service (CCM) has no project in its paths and needs no project id.
         self.project_scoped = project_scoped
@@ -237,7 +237,7 @@ class HuaweiCloudClient:
             self.iam_endpoint = 'https://iam.%s.myhuaweicloud.com' % self.region
         self.http = http or http_client_from_params(
             params, sign=self._sign_prepared, parse_error=self._parse_error,
-            request_id_headers=REQUEST_ID_HEADERS, sleep=sleep)
+            request_id_headers=REQUEST_ID_HEADERS, sleep=sleep, budget=budget)
 
     def _parse_error(self, status, text, headers):
         return name_refused_credential(parse_huaweicloud_error(status, text, headers), self.auth_scheme)

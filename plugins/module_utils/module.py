@@ -106,6 +106,9 @@ class CertfleetModule:
             self.ansible.no_log_values.add(value)
         for warning in result.pop('warnings', ()):
             self.ansible.warn(warning)
+        if result.get('failed'):
+            result.pop('failed')
+            self.ansible.fail_json(**result)
         self.ansible.exit_json(**result)
 
     def run_manager(self, manager_class, api_class, state=None):

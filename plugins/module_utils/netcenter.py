@@ -148,7 +148,7 @@ def is_success_code(code):
 class NetcenterClient:
     """The Wangsu open API as one module run sees it."""
 
-    def __init__(self, params, http=None, sleep=None):
+    def __init__(self, params, http=None, sleep=None, budget=None):
         username, api_key = params.get('username'), params.get('api_key')
         access_key, secret_key = params.get('access_key'), params.get('secret_key')
         self._signer = self._date_credentials = None
@@ -171,7 +171,7 @@ class NetcenterClient:
         self.endpoint = validate_endpoint(params.get('endpoint') or DEFAULT_ENDPOINT, 'endpoint', DEFAULT_ENDPOINT)
         self.http = http or http_client_from_params(
             params, sign=self._sign_prepared, parse_error=self._parse_error,
-            request_id_headers=REQUEST_ID_HEADERS, sleep=sleep)
+            request_id_headers=REQUEST_ID_HEADERS, sleep=sleep, budget=budget)
 
     def _parse_error(self, status, text, headers):
         return name_refused_credential(parse_netcenter_error(status, text, headers), self.auth_scheme)

@@ -63,7 +63,7 @@ def validate_endpoint(value, option, example):
     return value.rstrip('/')
 
 
-def http_client_from_params(params, sign, parse_error, request_id_headers=(), sleep=None):
+def http_client_from_params(params, sign, parse_error, request_id_headers=(), sleep=None, budget=None):
     """The HttpClient the connection options describe."""
     if params.get('max_retries') is not None and params['max_retries'] < 0:
         raise ConfigurationError('max_retries must be 0 or more')
@@ -77,7 +77,7 @@ def http_client_from_params(params, sign, parse_error, request_id_headers=(), sl
         validate_certs=params.get('validate_certs', True),
         ca_bundle=params.get('ca_bundle'),
         retry_policy=RetryPolicy(max_retries=params.get('max_retries', DEFAULT_MAX_RETRIES)),
-        sign=sign, parse_error=parse_error, request_id_headers=request_id_headers, **kwargs)
+        sign=sign, parse_error=parse_error, request_id_headers=request_id_headers, budget=budget, **kwargs)
 
 
 class RetryPolicy:
@@ -140,7 +140,7 @@ class HttpClient:
 
     def __init__(self, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None, retry_policy=None,
                  sign=None, parse_error=None, request_id_headers=(), sleep=time.sleep, session=None,
-                 user_agent='certfleet.cloud', recheck_window=None):
+                 user_agent='certfleet.cloud', recheck_window=None, budget=None):
         if requests is None and session is None:
             raise RuntimeError('the Python library requests is required')
         self.session = session or requests.Session()
@@ -156,6 +156,8 @@ class HttpClient:
         self.user_agent = user_agent
         # How long a write whose answer was lost may take to show up: as long again as it was given.
         self.recheck_window = timeout if recheck_window is None else recheck_window
+        # The request budget of the account, shared with the other clients of it (deploy.RequestBudget).
+        self.budget = budget
         self.attempts = 0
 
     def _request_id(self, headers):
@@ -169,6 +171,8 @@ class HttpClient:
         request = requests.Request(method, url, params=params, data=body, headers=dict(headers or {}))
         prepared = self.session.prepare_request(request)
         prepared.headers.setdefault('User-Agent', self.user_agent)
+        if self.budget is not None:
+            self.budget.acquire()
         if self.sign is not None:
             self.sign(prepared)
         self.attempts += 1
@@ -243,7 +247,12 @@ class HttpClient:
                 found = recheck()
                 if found is not None:
                     return found, {}
-            self.sleep(self.retry_policy.delay(attempt, retry_after))
+            delay = self.retry_policy.delay(attempt, retry_after)
+            if self.budget is not None and (error.status == 429 or retry_after is not None):
+                # The account is over its rate: every thread of it waits, not only this one.
+                self.budget.pause(delay)
+            else:
+                self.sleep(delay)
             attempt += 1
 
     def _poll(self, recheck):

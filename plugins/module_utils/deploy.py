@@ -1,0 +1,261 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One certificate to many targets in one process: validate all, then deploy concurrently.
+
+Each target runs through its service's own manager (``elb.ElbCertificate``,
+``netcenter_certificates.NetcenterCertificate``, ``vpn.VpnGatewayCertificate``) over a client of its
+own, exactly as that service's module would: the same calls, the same lost-answer and busy rules, the
+same diff. Targets that share an account (provider, endpoint and credential) share one
+``RequestBudget``, so a 429 seen by one thread slows every thread of that account.
+
+Used by ``certificate_deploy`` (and through it the ``certificate_rotation`` role); callable without
+``AnsibleModule``.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import collections
+import hashlib
+import os
+import threading
+import time
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.certfleet.cloud.plugins.module_utils import elb, netcenter_certificates, vpn
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import CertfleetError, ConfigurationError, InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudClient, huaweicloud_argument_spec
+from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import NetcenterClient, netcenter_argument_spec
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import reconcile, with_defaults
+
+DEFAULT_PARALLELISM = 10
+# What a service needs to deploy one target: its provider, its manager and API, the options of its
+# own module, the target keys it takes (as the option of the same name), and where the certificate
+# it serves comes from (the shared PEM, or the target's own GM pair).
+Service = collections.namedtuple('Service', ['provider', 'endpoint_service', 'manager', 'api', 'argument_spec',
+                                             'target_options', 'own_pem'])
+SERVICES = {
+    'elb': Service('huaweicloud', 'elb', elb.ElbCertificate, elb.ElbCertificateApi, elb.ARGUMENT_SPEC,
+                   ('name', 'id', 'description'), False),
+    'netcenter': Service('netcenter', None, netcenter_certificates.NetcenterCertificate,
+                         netcenter_certificates.NetcenterCertificateApi, netcenter_certificates.ARGUMENT_SPEC,
+                         ('name', 'id', 'comment'), False),
+    'vpn': Service('huaweicloud', 'vpn', vpn.VpnGatewayCertificate, vpn.VpnGatewayCertificateApi, vpn.ARGUMENT_SPEC,
+                   ('gateway', 'name') + vpn.PEM_OPTIONS, True),
+}
+PROVIDER_SPECS = {'huaweicloud': huaweicloud_argument_spec, 'netcenter': netcenter_argument_spec}
+# The credential that names an account, per provider (the first one set).
+ACCOUNT_KEYS = {'huaweicloud': ('access_key', 'auth_token'), 'netcenter': ('access_key', 'username')}
+
+
+def target_label(target, index):
+    """The label a target is reported under: its own, else ``service:name`` (or id, or gateway, or
+    its place in the list)."""
+    if target.get('label'):
+        return target['label']
+    return '%s:%s' % (target.get('service'), target.get('name') or target.get('id') or target.get('gateway')
+                      or '#%d' % (index + 1))
+
+
+def provider_params(provider, *layers):
+    """The provider's connection options: the first layer that sets an option wins, then its
+    environment variable, then its default (as AnsibleModule would resolve the provider's options)."""
+    params = {}
+    for name, spec in PROVIDER_SPECS[provider]().items():
+        value = next((layer[name] for layer in layers if layer and layer.get(name) is not None), None)
+        if value is None and spec.get('fallback'):
+            variables = spec['fallback'][1]
+            value = next((os.environ[variable] for variable in variables if os.environ.get(variable)), None)
+        if value is None:
+            value = spec.get('default')
+        if value is not None and spec.get('type') == 'float':
+            value = float(value)
+        elif value is not None and spec.get('type') == 'int':
+            value = int(value)
+        elif value is not None and spec.get('type') == 'bool' and not isinstance(value, bool):
+            value = str(value).lower() in ('1', 'true', 'yes', 'on')
+        params[name] = value
+    return params
+
+
+class RequestBudget:
+    """The requests of one account, shared by every thread that talks to it.
+
+    ``acquire()`` is called before each attempt: it waits while the account is paused (a 429 or
+    ``Retry-After`` seen by any thread) and, with ``requests_per_second``, for the next free slot.
+    """
+
+    def __init__(self, requests_per_second=None, clock=time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / requests_per_second if requests_per_second else 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self.throttled = 0
+
+    def acquire(self):
+        while True:
+            with self._lock:
+                now = self._clock()
+                start = max(now, self._paused_until, self._next_slot)
+                if start <= now:
+                    self._next_slot = now + self.interval
+                    return
+                if self._paused_until <= now:
+                    # Reserve the slot while holding the lock, so two threads never take the same one.
+                    self._next_slot = start + self.interval
+                    wait, reserved = start - now, True
+                else:
+                    wait, reserved = start - now, False
+            self._sleep(wait)
+            if reserved:
+                return
+
+    def pause(self, seconds):
+        """Every thread of the account waits ``seconds`` before its next attempt."""
+        with self._lock:
+            self.throttled += 1
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+
+class Target:
+    """One target, validated: its label, its service, its manager over a client of its own."""
+
+    def __init__(self, index, target, certificate, private_key, connections, allow_expired, check_mode, budgets,
+                 requests_per_second):
+        self.index = index
+        self.label = target_label(target, index)
+        self.service_name = target.get('service')
+        if self.service_name not in SERVICES:
+            raise InputError('service', 'is %r; one of %s' % (self.service_name, ', '.join(sorted(SERVICES))))
+        service = self.service = SERVICES[self.service_name]
+        given = dict((option, target.get(option)) for option in service.target_options if target.get(option) is not None)
+        if not service.own_pem:
+            for option, value in (('certificate', certificate), ('private_key', private_key)):
+                if not value:
+                    raise InputError(option, 'is required for a %s target' % self.service_name)
+            given.update(certificate=certificate, private_key=private_key)
+        given.update(allow_expired=allow_expired, state='present')
+        self.params = with_defaults(service.argument_spec, given)
+        if not any(self.params.get(option) for option in ('id', 'name', 'gateway')):
+            raise InputError('name', 'is required (or id%s)' % (', gateway' if service.own_pem else ''))
+        connection = provider_params(service.provider, target.get('connection'), connections.get(service.provider))
+        self.client = self._client(connection, budgets, requests_per_second)
+        self.manager = service.manager(self.params, service.api(self.client), check_mode)
+        self.desired = self.manager.validate()
+
+    def _client(self, connection, budgets, requests_per_second):
+        provider = self.service.provider
+        account = next((connection[key] for key in ACCOUNT_KEYS[provider] if connection.get(key)), '')
+        endpoint = connection.get('endpoint') or connection.get('region') or ''
+        # The credential itself is not kept as a key, only a digest of it.
+        key = (provider, endpoint, hashlib.sha256(account.encode('utf-8')).hexdigest())
+        if key not in budgets:
+            budgets[key] = RequestBudget((requests_per_second or {}).get(provider))
+        if provider == 'huaweicloud':
+            return HuaweiCloudClient(connection, self.service.endpoint_service, budget=budgets[key])
+        return NetcenterClient(connection, budget=budgets[key])
+
+    def expected_summary(self):
+        """What the target must serve once deployed: the leaf (the GM signature leaf for a gateway)."""
+        bundle = self.desired.sign if self.service_name == 'vpn' else self.desired[0]
+        return bundle.leaf.summary() if bundle is not None else None
+
+
+def verified(after, expected):
+    """Whether the summary a service reports is the expected certificate: by fingerprint where both
+    have one, else by serial and issuer (services that never show the PEM)."""
+    if not after or not expected:
+        return False
+    if after.get('sha256_fingerprint') and expected.get('sha256_fingerprint'):
+        return after['sha256_fingerprint'] == expected['sha256_fingerprint']
+    return (after.get('serial') or '').lstrip('0') == (expected.get('serial') or '').lstrip('0') \
+        and after.get('issuer') == expected.get('issuer')
+
+
+def validate_targets(targets, certificate, private_key, connections, allow_expired, check_mode,
+                     requests_per_second=None):
+    """Every target built and validated; nothing is sent. One InputError names every refused target."""
+    labels = [target_label(target, index) for index, target in enumerate(targets)]
+    duplicates = sorted(set(label for label in labels if labels.count(label) > 1))
+    if duplicates:
+        raise InputError('targets', 'labels must be unique; %s given more than once' % ', '.join(duplicates))
+    if not targets:
+        raise InputError('targets', 'is empty; give at least one target')
+    budgets = {}
+    built, refused = [], []
+    for index, target in enumerate(targets):
+        try:
+            built.append(Target(index, target, certificate, private_key, connections, allow_expired, check_mode,
+                                budgets, requests_per_second))
+        except InputError as error:
+            refused.append('%s: %s: %s' % (labels[index], error.field, error.reason))
+        except ConfigurationError as error:
+            refused.append('%s: connection: %s' % (labels[index], error))
+    if refused:
+        raise InputError('targets', 'nothing was sent; %d of %d targets would be refused: %s'
+                         % (len(refused), len(targets), '; '.join(refused)))
+    return built
+
+
+def deploy_one(target):
+    """Deploy one target through its service's lifecycle; the outcome as a result row, never an exception."""
+    row = dict(label=target.label, service=target.service_name, changed=False, failed=False, verified=None,
+               before=None, after=None, msg='', error_code=None, request_id=None)
+    try:
+        result = reconcile(target.manager, 'present')
+    except CertfleetError as error:
+        row.update(failed=True, msg=getattr(error, 'message', None) or str(error),
+                   error_code=getattr(error, 'error_code', None), request_id=getattr(error, 'request_id', None))
+        if isinstance(error, InputError):
+            row.update(msg=str(error), error_code='InputError')
+        return row, None
+    except Exception as error:  # pylint: disable=broad-except
+        # One target's bug must not take the others' results with it.
+        row.update(failed=True, msg='%s: %s' % (type(error).__name__, error), error_code='UnexpectedError')
+        return row, None
+    resource = result.get('certificate') or {}
+    row.update(changed=result['changed'], before=result.get('previous_summary'), after=resource.get('summary'),
+               warnings=result.get('warnings') or [])
+    if not target.manager.check_mode:
+        row['verified'] = verified(row['after'], target.expected_summary())
+        if not row['verified']:
+            row.update(failed=True, msg='reports serial %s, expected %s' % (
+                (row['after'] or {}).get('serial', '-'), (target.expected_summary() or {}).get('serial', '-')))
+    return row, result['diff']
+
+
+def deploy(targets, certificate=None, private_key=None, connections=None, allow_expired=False, parallelism=None,
+           check_mode=False, requests_per_second=None):
+    """Deploy one certificate to every target; the result of ``certificate_deploy``.
+
+    ``targets`` are dicts shaped as the role's ``certificate_rotation_targets``; ``connections``
+    holds the default connection options per provider (``huaweicloud``, ``netcenter``), which a
+    target's ``connection`` overrides key by key. Raises InputError (nothing sent) when any target
+    would be refused; otherwise every target is tried and the result says which failed.
+    """
+    built = validate_targets(targets, certificate, private_key, connections or {}, allow_expired, check_mode,
+                             requests_per_second)
+    workers = max(1, min(parallelism or DEFAULT_PARALLELISM, len(built)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(deploy_one, built))
+    rows = [row for row, dummy in outcomes]
+    diffs = []
+    for (row, diff) in outcomes:
+        if row['changed'] and diff:
+            diffs.append(dict(diff, before_header=row['label'], after_header=row['label']))
+    result = dict(changed=any(row['changed'] for row in rows), targets=rows, diff=diffs,
+                  warnings=['%s: %s' % (row['label'], warning) for row in rows for warning in row.pop('warnings', [])])
+    failed = [row for row in rows if row['failed']]
+    if failed:
+        result['failed'] = True
+        result['msg'] = 'certificate_deploy failed on %d of %d targets: %s; the others are done, and a rerun converges' % (
+            len(failed), len(rows), '; '.join('%s (%s%s)' % (row['label'], row['msg'],
+                                                              ', request_id=%s' % row['request_id'] if row['request_id'] else '')
+                                              for row in failed))
+    return result
+

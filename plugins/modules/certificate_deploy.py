@@ -1,0 +1,383 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: certificate_deploy
+short_description: Deploy one certificate to many ELB, Wangsu CDN and VPN gateway targets at once
+version_added: 0.1.0
+description:
+  - Deploys one certificate and its key to every target in O(targets), concurrently, in one module run.
+    Each target goes through its service's own lifecycle exactly as its module would
+    (M(certfleet.cloud.elb_certificate), M(certfleet.cloud.netcenter_certificate),
+    M(certfleet.cloud.vpn_gateway_certificate)): found by name or ID, created or updated only when it
+    differs, with the same lost-answer, busy and retry rules, and the same diff.
+  - Every target is validated first, locally, with its service's rules. If any target would be refused,
+    nothing is sent and the error names every refused target, field and reason.
+  - A failing target does not stop the others. The module fails at the end naming each failed target
+    with its error (code and request ID); a rerun converges.
+  - After a write, each target is verified from its service's own answer: by SHA-256 fingerprint where
+    the service shows the certificate, else by serial and issuer.
+  - Targets that share an account (provider, endpoint and credential) share one request budget - a 429 or
+    C(Retry-After) answered to one of them slows all of them - and O(requests_per_second) caps its rate.
+  - The connection of each provider comes from O(huaweicloud) and O(netcenter), whose defaults are taken
+    from C(module_defaults) of the groups C(group/certfleet.cloud.huaweicloud) and C(group/certfleet.cloud.netcenter),
+    then from the environment variables each provider's modules read; a target's O(targets[].connection)
+    overrides them key by key.
+author:
+  - certfleet.cloud maintainers (@certfleet)
+requirements:
+  - cryptography >= 3.4
+extends_documentation_fragment:
+  - certfleet.cloud.attributes
+attributes:
+  action:
+    support: full
+    details: The action plugin fills O(huaweicloud) and O(netcenter) from the groups' C(module_defaults).
+options:
+  certificate:
+    description:
+      - The certificate in PEM, leaf first followed by its chain, for the V(elb) and V(netcenter) targets.
+    type: str
+  private_key:
+    description:
+      - The private key of O(certificate), PEM, unencrypted. Never logged, shown in a diff or returned.
+    type: str
+  targets:
+    description:
+      - Where the certificate goes, in the shape of the P(certfleet.cloud.certificate_rotation#role) role's
+        C(certificate_rotation_targets).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      service:
+        description: The service of the target.
+        type: str
+        required: true
+        choices: [ elb, netcenter, vpn ]
+      label:
+        description: The name the target is reported under; unique. Default C(service:name) (or ID, or gateway).
+        type: str
+      name:
+        description: The certificate's name (V(elb), V(netcenter), V(vpn)).
+        type: str
+      id:
+        description: The certificate's ID (V(elb), V(netcenter)); found by ID only, then.
+        type: str
+      description:
+        description: The description of an ELB certificate.
+        type: str
+      comment:
+        description: The remark of a CDN certificate.
+        type: str
+      gateway:
+        description: The VPN gateway, by ID or unique name (V(vpn)).
+        type: str
+      certificate:
+        description: The SM2 signature certificate of a GM gateway (V(vpn)), PEM.
+        type: str
+      private_key:
+        description: The SM2 key of the signature certificate (V(vpn)), PEM. Never logged or returned.
+        type: str
+      enc_certificate:
+        description: The SM2 encryption certificate (V(vpn)), PEM.
+        type: str
+      enc_private_key:
+        description: The SM2 key of the encryption certificate (V(vpn)), PEM. Never logged or returned.
+        type: str
+      certificate_chain:
+        description: The CA chain of the GM pair (V(vpn)), PEM.
+        type: str
+      connection:
+        description:
+          - Connection options of this target, overriding O(huaweicloud) or O(netcenter) key by key; the
+            options of the target's provider are used, the others ignored.
+        type: dict
+        suboptions:
+          access_key:
+            description: Access key (Huawei Cloud or Wangsu).
+            type: str
+          secret_key:
+            description: Secret key (Huawei Cloud or Wangsu).
+            type: str
+          security_token:
+            description: Huawei Cloud security token of temporary credentials.
+            type: str
+          auth_token:
+            description: Huawei Cloud IAM token.
+            type: str
+          region:
+            description: Huawei Cloud region.
+            type: str
+          project_id:
+            description: Huawei Cloud project ID.
+            type: str
+          endpoint:
+            description: The service endpoint.
+            type: str
+          iam_endpoint:
+            description: Huawei Cloud IAM endpoint.
+            type: str
+          username:
+            description: Wangsu user name (with O(targets[].connection.api_key)).
+            type: str
+          api_key:
+            description: Wangsu API key.
+            type: str
+          validate_certs:
+            description: Verify TLS certificates.
+            type: bool
+          ca_bundle:
+            description: CA bundle to verify TLS certificates with.
+            type: path
+          timeout:
+            description: Seconds to wait for each answer.
+            type: float
+          max_retries:
+            description: Retries of a failed request.
+            type: int
+  huaweicloud:
+    description:
+      - Connection options of the Huawei Cloud targets (V(elb), V(vpn)), as the Huawei Cloud modules take them
+        (see M(certfleet.cloud.elb_certificate)); unset ones come from C(group/certfleet.cloud.huaweicloud)
+        C(module_defaults), then from C(HW_ACCESS_KEY), C(HW_SECRET_KEY), C(HW_REGION_NAME) and the other variables
+        those modules read.
+    type: dict
+    suboptions:
+      access_key:
+        description: Access key.
+        type: str
+        aliases: [ ak ]
+      secret_key:
+        description: Secret key.
+        type: str
+        aliases: [ sk ]
+      security_token:
+        description: Security token of temporary credentials.
+        type: str
+      auth_token:
+        description: IAM token.
+        type: str
+      region:
+        description: Region.
+        type: str
+      project_id:
+        description: Project ID.
+        type: str
+      endpoint:
+        description: Endpoint of every Huawei Cloud service (a private region, a proxy, the emulator).
+        type: str
+      iam_endpoint:
+        description: IAM endpoint.
+        type: str
+      validate_certs:
+        description: Verify TLS certificates.
+        type: bool
+      ca_bundle:
+        description: CA bundle.
+        type: path
+      timeout:
+        description: Seconds to wait for each answer.
+        type: float
+      max_retries:
+        description: Retries of a failed request.
+        type: int
+  netcenter:
+    description:
+      - Connection options of the Wangsu targets, as M(certfleet.cloud.netcenter_certificate) takes them; unset ones
+        come from C(group/certfleet.cloud.netcenter) C(module_defaults), then from C(WANGSU_ACCESS_KEY),
+        C(WANGSU_SECRET_KEY) and the other variables that module reads.
+    type: dict
+    suboptions:
+      access_key:
+        description: Access key.
+        type: str
+      secret_key:
+        description: Secret key.
+        type: str
+      username:
+        description: User name (older scheme, with O(netcenter.api_key)).
+        type: str
+      api_key:
+        description: API key.
+        type: str
+      endpoint:
+        description: Endpoint.
+        type: str
+      validate_certs:
+        description: Verify TLS certificates.
+        type: bool
+      ca_bundle:
+        description: CA bundle.
+        type: path
+      timeout:
+        description: Seconds to wait for each answer.
+        type: float
+      max_retries:
+        description: Retries of a failed request.
+        type: int
+  allow_expired:
+    description:
+      - Deploy certificates whose validity has already ended.
+    type: bool
+    default: false
+  parallelism:
+    description:
+      - How many targets are deployed at the same time.
+    type: int
+    default: 10
+  requests_per_second:
+    description:
+      - The most requests per second sent to one account of each provider, shared by all its targets.
+        Unset, requests are not paced (a 429 still pauses the whole account).
+    type: dict
+    suboptions:
+      huaweicloud:
+        description: For each Huawei Cloud account.
+        type: float
+      netcenter:
+        description: For each Wangsu account.
+        type: float
+notes:
+  - Check mode is the plan - the same entries and diffs, and no write.
+  - With C(--diff), each changed target's diff is printed under its label.
+seealso:
+  - module: certfleet.cloud.elb_certificate
+  - module: certfleet.cloud.netcenter_certificate
+  - module: certfleet.cloud.vpn_gateway_certificate
+  - module: certfleet.cloud.certificate_check
+'''
+
+EXAMPLES = r'''
+- name: Deploy one certificate to two load balancers' certificates and the CDN
+  certfleet.cloud.certificate_deploy:
+    certificate: "{{ lookup('file', 'www.example.com/fullchain.pem') }}"
+    private_key: "{{ lookup('file', 'www.example.com/privkey.pem') }}"
+    targets:
+      - {service: elb, name: www-example-com}
+      - {service: elb, name: www-example-com, label: elb:www-eu, connection: {region: eu-west-101}}
+      - {service: netcenter, name: www-example-com}
+    huaweicloud:
+      region: cn-north-4
+  register: deployed
+
+- name: The same as a plan, with each target's diff
+  certfleet.cloud.certificate_deploy:
+    certificate: "{{ lookup('file', 'www.example.com/fullchain.pem') }}"
+    private_key: "{{ lookup('file', 'www.example.com/privkey.pem') }}"
+    targets: "{{ my_targets }}"
+  check_mode: true
+  diff: true
+'''
+
+RETURN = r'''
+targets:
+  description: One entry per target, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    label:
+      description: The target's label.
+      type: str
+      sample: elb:www-example-com
+    service:
+      description: V(elb), V(netcenter) or V(vpn).
+      type: str
+    changed:
+      description: Whether the target changed (in check mode, would change).
+      type: bool
+    failed:
+      description: Whether the target failed.
+      type: bool
+    verified:
+      description:
+        - Whether the target's own answer shows the certificate it must serve; V(null) in check mode.
+      type: bool
+    before:
+      description: The shared certificate summary the target served before this run; V(null) when it had none.
+      type: dict
+    after:
+      description: The shared certificate summary the target serves after this run (predicted in check mode).
+      type: dict
+    msg:
+      description: Why the target failed; empty otherwise.
+      type: str
+    error_code:
+      description: The service's error code of a failed target.
+      type: str
+    request_id:
+      description: The service's request ID of a failed target.
+      type: str
+diff:
+  description: One entry per changed target (C(before_header) and C(after_header) are its label); keys redacted.
+  returned: always
+  type: list
+  elements: dict
+'''
+
+from ansible_collections.certfleet.cloud.plugins.module_utils.deploy import DEFAULT_PARALLELISM, SERVICES, deploy
+from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import huaweicloud_argument_spec
+from ansible_collections.certfleet.cloud.plugins.module_utils.module import CertfleetModule
+from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import netcenter_argument_spec
+
+
+def connection_options(*specs):
+    """The providers' connection options as suboptions: no environment fallback here (a target's
+    connection overrides; the environment is read once options and defaults are merged)."""
+    options = {}
+    for spec in specs:
+        for name, option in spec.items():
+            options[name] = dict((key, value) for key, value in option.items() if key in ('type', 'no_log', 'aliases'))
+    for option in options.values():
+        option.pop('default', None)
+    return options
+
+
+ARGUMENT_SPEC = dict(
+    certificate=dict(type='str'),
+    private_key=dict(type='str', no_log=True),
+    targets=dict(type='list', elements='dict', required=True, options=dict(
+        service=dict(type='str', required=True, choices=sorted(SERVICES)),
+        label=dict(type='str'),
+        name=dict(type='str'),
+        id=dict(type='str'),
+        description=dict(type='str'),
+        comment=dict(type='str'),
+        gateway=dict(type='str'),
+        certificate=dict(type='str'),
+        private_key=dict(type='str', no_log=True),
+        enc_certificate=dict(type='str'),
+        enc_private_key=dict(type='str', no_log=True),
+        certificate_chain=dict(type='str'),
+        connection=dict(type='dict', options=dict(
+            (name, dict((key, value) for key, value in option.items() if key != 'aliases'))
+            for name, option in connection_options(huaweicloud_argument_spec(), netcenter_argument_spec()).items())),
+    )),
+    huaweicloud=dict(type='dict', options=connection_options(huaweicloud_argument_spec())),
+    netcenter=dict(type='dict', options=connection_options(netcenter_argument_spec())),
+    allow_expired=dict(type='bool', default=False),
+    parallelism=dict(type='int', default=DEFAULT_PARALLELISM),
+    requests_per_second=dict(type='dict', options=dict(huaweicloud=dict(type='float'), netcenter=dict(type='float'))),
+)
+
+
+def run(module):
+    params = module.params
+    return deploy(params['targets'], params['certificate'], params['private_key'],
+                  dict(huaweicloud=params['huaweicloud'], netcenter=params['netcenter']), params['allow_expired'],
+                  params['parallelism'], module.check_mode, params['requests_per_second'])
+
+
+def main():
+    module = CertfleetModule(ARGUMENT_SPEC, supports_check_mode=True)
+    module.run(run)
+
+
+if __name__ == '__main__':
+    main()

@@ -20,6 +20,8 @@ class Request:
         self.body = body
         self.query = parse_qsl(raw_query, keep_blank_values=True)
         self.match = None
+        # Who sent it, once ``Service.authenticate`` has verified it: the key of ``--rate-limit``.
+        self.credential = None
 
     def query_values(self, name):
         return [value for key, value in self.query if key == name]
@@ -43,6 +45,7 @@ class Response:
         self.body = body
         self.headers = dict(headers or {})
         self.raw = raw
+        self.throttled = False  # a refusal by ``--rate-limit`` (the request log marks it)
 
 
 class Route:
@@ -99,8 +102,16 @@ class Service:
         return any(path.startswith(prefix) for prefix in self.PATH_PREFIXES)
 
     def authenticate(self, request):
-        """None when the request is authentic, else the service's refusal (a Response)."""
+        """None when the request is authentic, else the service's refusal (a Response). An authentic
+        request's ``credential`` (a hashable naming the access key, token or user) is what
+        ``--rate-limit`` counts; left None, the request is never throttled."""
         return None
+
+    def throttled(self, limit, retry_after, request_id):
+        """The answer to a request over ``--rate-limit`` (``limit`` a second): 429 with ``Retry-After``."""
+        response = self.error(429, 'TooManyRequests', 'Too many requests: at most %d a second' % limit, request_id)
+        response.headers['Retry-After'] = str(retry_after)
+        return response
 
     def error(self, status, code, message, request_id):
         """An error answer in the service's own body shape."""

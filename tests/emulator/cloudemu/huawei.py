@@ -10,7 +10,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from . import huawei_auth
-from .base import Service, ServiceError
+from .base import Response, Service, ServiceError
 
 OPTIONS = dict(
     access_key='CERTFLEETEMULATORAK1',
@@ -39,11 +39,26 @@ class HuaweiService(Service):
 
     def authenticate(self, request):
         try:
-            huawei_auth.verify(self.credentials, request.method, request.path, request.raw_query, request.headers,
-                               request.body)
+            verified = huawei_auth.verify(self.credentials, request.method, request.path, request.raw_query,
+                                          request.headers, request.body)
         except huawei_auth.AuthFailure as failure:
             return self.error(failure.status, failure.code, failure.message, request.request_id)
+        # The throttling key: the AK that signed, else the token; one key across every Huawei service.
+        if 'authorization' in request.headers:
+            request.credential = ('huawei-ak', verified)
+        else:
+            request.credential = ('huawei-token', request.headers['x-auth-token'])
         return None
+
+    def throttled(self, limit, retry_after, request_id):
+        # The API Gateway refuses before any service sees the request, so its body whatever the
+        # service's own error shape (IAM's too). Code: the API signing guide's table of APIGW codes;
+        # message: as the gateway words it for the per-user policy (see tests/emulator/README.md).
+        body = {'error_code': 'APIGW.0308',
+                'error_msg': 'The throttling threshold has been reached: policy user over ratelimit,limit:%d,'
+                             'time:1 second' % limit,
+                'request_id': request_id}
+        return Response(429, body, {self.REQUEST_ID_HEADER: request_id, 'Retry-After': str(retry_after)})
 
     def error(self, status, code, message, request_id):
         return self.answer(status, {'error_code': code, 'error_msg': message, 'request_id': request_id}, request_id)

@@ -98,10 +98,17 @@ class NetcenterService(Service):
     def authenticate(self, request, now=None):
         """None when the request is authentic, else the service's 401 answer."""
         try:
-            self._verify(request, now)
+            request.credential = self._verify(request, now)
         except AuthFailure as failure:
             return self.error(401, failure.code, failure.message, request.request_id)
         return None
+
+    def throttled(self, limit, retry_after, request_id):
+        # The reference documents no code for too many requests: a stand-in, named for what it is.
+        response = self.error(429, 'TooManyRequests', 'the request rate exceeds the limit of %d requests per second '
+                                                      'for this credential' % limit, request_id)
+        response.headers['Retry-After'] = str(retry_after)
+        return response
 
     def _verify(self, request, now):
         headers = request.headers
@@ -141,6 +148,7 @@ class NetcenterService(Service):
         if not hmac.compare_digest(expected, signature.lower()):
             raise AuthFailure('SignatureDoesNotMatch', 'the request signature we calculated does not match the '
                                                        'signature you provided')
+        return ('wangsu-ak', access_key)
 
     def _verify_date(self, request, authorization, now):
         headers = request.headers
@@ -164,6 +172,7 @@ class NetcenterService(Service):
                                              hashlib.sha1).digest()).decode('ascii')
         if not hmac.compare_digest(expected, password):
             raise AuthFailure('InvalidPassword', 'the password does not match the Date header and the API key')
+        return ('wangsu-user', username)
 
     # Records ------------------------------------------------------------------------------------
     def _get(self, raw_id, deleted_code='36540000'):

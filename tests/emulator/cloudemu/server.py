@@ -2,14 +2,16 @@
 # Copyright: certfleet.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""HTTP front of the emulator: routing, authentication, request log, fault injection, admin API."""
+"""HTTP front of the emulator: routing, authentication, rate limiting, request log, fault injection, admin API."""
 
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime
 import email.utils
 import json
+import math
 import re
 import sys
 import threading
@@ -44,6 +46,52 @@ class Fault:
         return self.count > 0 and (self.method in (None, method)) and self.path.search(path) is not None
 
 
+class RateLimiter:
+    """At most ``limit`` requests a second per credential: a sliding one-second window of the
+    requests each credential was let through (refused ones do not count). Thread-safe; on the
+    real monotonic clock, not the emulated one, as signature checks are."""
+
+    WINDOW = 1.0
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.windows = {}
+
+    def admit(self, credential, limit):
+        """None when the request may pass (it is then counted), else the whole seconds to wait (at least 1)."""
+        if not limit or credential is None:
+            return None
+        with self.lock:
+            now = self.clock()
+            window = self.windows.setdefault(credential, collections.deque())
+            while window and window[0] <= now - self.WINDOW:
+                window.popleft()
+            if len(window) < limit:
+                window.append(now)
+                return None
+            return max(1, int(math.ceil(window[0] + self.WINDOW - now)))
+
+    def reset(self):
+        with self.lock:
+            self.windows = {}
+
+
+def rate_limit_value(value):
+    """A ``--rate-limit``: a whole number of requests a second, 0 for no limit."""
+    number = int(value)
+    if number < 0:
+        raise ValueError('the rate limit is a number of requests a second, 0 for none')
+    return number
+
+
+def rate_limit_argument(value):
+    try:
+        return rate_limit_value(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError('%r: %s' % (value, exc))
+
+
 class Emulator:
     """All emulated services and the shared bookkeeping."""
 
@@ -60,6 +108,9 @@ class Emulator:
         self.clock_offset = datetime.timedelta(0)
         # Seconds every API answer is held back, standing in for a real region's round trip.
         self.latency = float(getattr(options, 'latency', 0) or 0)
+        # At most this many API requests a second per credential (0: no limit); the rest get 429.
+        self.rate_limit = rate_limit_value(getattr(options, 'rate_limit', 0) or 0)
+        self.limiter = RateLimiter()
 
     def now(self):
         """The emulated time (UTC): what services stamp on resources and send as ``Date``."""
@@ -77,11 +128,23 @@ class Emulator:
                 service.reset()
             self.requests = []
             self.faults = []
+        self.limiter.reset()
 
-    def log(self, method, path, query, status, service, fields=()):
+    def log(self, method, path, query, status, service, fields=(), throttled=False):
         with self.lock:
             self.requests.append(dict(seq=len(self.requests) + 1, method=method, path=path, query=query,
-                                      status=status, service=service, time=time.time(), fields=list(fields)))
+                                      status=status, service=service, time=time.time(), fields=list(fields),
+                                      throttled=bool(throttled)))
+
+    def throttle(self, service, request):
+        """None when the authenticated request is within ``rate_limit``, else the service's 429 answer."""
+        limit = self.rate_limit
+        wait = self.limiter.admit(request.credential, limit)
+        if wait is None:
+            return None
+        response = service.throttled(limit, wait, request.request_id)
+        response.throttled = True
+        return response
 
     def take_fault(self, method, path):
         with self.lock:
@@ -149,6 +212,16 @@ class Emulator:
             return Response(200, self.clock())
         if action == 'clock' and method == 'GET':
             return Response(200, self.clock())
+        if action == 'rate-limit' and method == 'POST':
+            spec = request.json() or {}
+            limit = spec.get('limit', 0) if isinstance(spec, dict) else None
+            if limit is None or isinstance(limit, bool) or not isinstance(limit, int):
+                raise ValueError('give {"limit": N}, N a whole number of requests a second (0: no limit)')
+            self.rate_limit = rate_limit_value(limit)
+            self.limiter.reset()
+            return Response(200, {'limit': self.rate_limit})
+        if action == 'rate-limit' and method == 'GET':
+            return Response(200, {'limit': self.rate_limit})
         if action == 'seed' and method == 'POST':
             spec = request.json() or {}
             created = {}
@@ -204,7 +277,8 @@ class Handler(BaseHTTPRequestHandler):
             # Logged when the service acts, as a real one would: the answer comes (or not) later.
             dropped = fault.drop or response is None
             emulator.log(request.method, request.path, request.raw_query,
-                         'dropped after %s' % status if dropped else status, service, fields)
+                         'dropped after %s' % status if dropped else status, service, fields,
+                         response is not None and response.throttled)
             if fault.delay:
                 time.sleep(fault.delay)
             if dropped:
@@ -237,7 +311,8 @@ class Handler(BaseHTTPRequestHandler):
                         else Response(status, generic_error_body(status), {'X-Request-Id': request_id}))
         else:
             response = self._dispatch(route, found, request, request_id)
-        emulator.log(request.method, request.path, request.raw_query, response.status, service, fields)
+        emulator.log(request.method, request.path, request.raw_query, response.status, service, fields,
+                     response.throttled)
         self._send(response)
 
     def _dispatch(self, route, match, request, request_id):
@@ -245,6 +320,10 @@ class Handler(BaseHTTPRequestHandler):
         request.match = match
         request.request_id = request_id
         refused = service.authenticate(request)
+        if refused is not None:
+            return refused
+        # Over the rate limit: refused before the service acts, so nothing changes.
+        refused = self.emulator.throttle(service, request)
         if refused is not None:
             return refused
         try:
@@ -313,6 +392,9 @@ def parse_args(argv=None):
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--latency', type=float, default=0.0, metavar='SECONDS',
                         help='hold every API answer back this long (a real region\'s round trip); default: 0')
+    parser.add_argument('--rate-limit', type=rate_limit_argument, default=0, metavar='N',
+                        help='at most N API requests a second per credential, then 429 with Retry-After; '
+                             'default: 0 (no limit)')
     for name, value in DEFAULTS.items():
         parser.add_argument('--' + name.replace('_', '-'), default=value, help='default: %(default)s')
     return parser.parse_args(argv)

@@ -4,18 +4,23 @@
 
 """Huawei Cloud APIG v2: signature keys of a dedicated gateway instance and their API bindings.
 
-Used by apig_signature and apig_signature_info. Answers show ``sign_secret`` masked
-(``dc0************2b3``): only its first and last characters can be compared. A binding ties a
-key to one API published in one environment (a ``publish_id``); an API has at most one key per
-environment.
+Used by apig_signature and apig_signature_info: the API (``SignatureKeyApi``), the rules of a key
+(``SignatureKey``, the manager) and of its bindings (``Bindings``), and ``manage_signature_key``, the
+whole of apig_signature. Answers show ``sign_secret`` masked (``dc0************2b3``): only its first
+and last characters can be compared. A binding ties a key to one API published in one environment
+(a ``publish_id``); an API has at most one key per environment.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import collections
 import re
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import (
+    ResourceApi, ResourceManager, reconcile, reconcile_set,
+)
 
 INSTANCE_PATH = '/v2/{project_id}/apigw/instances/{instance_id}'
 SIGNS_PATH = INSTANCE_PATH + '/signs'
@@ -124,3 +129,234 @@ class SignatureKeyApi(ResourceApi):
 
     def unbind(self, binding_id):
         self.client.request('DELETE', self.path(BINDING_PATH, binding_id=binding_id))
+
+
+NAME = re.compile(r'^[A-Za-z][A-Za-z0-9_]{2,63}$')
+AES_KEY_LENGTH = {'aes-128-cfb': 16, 'aes-256-cfb': 32}
+# (pattern, shortest, longest, what the pattern means) per type.
+KEY_GRAMMAR = {
+    'hmac': (r'^[A-Za-z0-9][A-Za-z0-9_-]*$', 8, 32, 'letters, digits, "_" and "-", starting with a letter or digit'),
+    'basic': (r'^[A-Za-z][A-Za-z0-9_-]*$', 4, 32, 'letters, digits, "_" and "-", starting with a letter'),
+    'public_key': (r'^[A-Za-z0-9+/][A-Za-z0-9_+/=-]*$', 8, 512,
+                   'letters, digits and _-+/=, starting with a letter, digit, "+" or "/"'),
+    'aes': (r'^[A-Za-z0-9+/][A-Za-z0-9_!@#$%+/=-]*$', 16, 32,
+            'letters, digits and _-!@#$%+/=, starting with a letter, digit, "+" or "/"'),
+}
+SECRET_GRAMMAR = {
+    'hmac': (r'^[A-Za-z0-9][A-Za-z0-9_!@#$%-]*$', 16, 64, 'letters, digits and _-!@#$%, starting with a letter or digit'),
+    'basic': (r'^[A-Za-z0-9][A-Za-z0-9_!@#$%-]*$', 8, 64, 'letters, digits and _-!@#$%, starting with a letter or digit'),
+    'public_key': (r'^[A-Za-z0-9+/][A-Za-z0-9_!@#$%+/=-]*$', 16, 2048,
+                   'letters, digits and _-!@#$%+/=, starting with a letter, digit, "+" or "/"'),
+    'aes': (r'^[A-Za-z0-9+/][A-Za-z0-9_!@#$%+/=-]*$', 16, 16,
+            'letters, digits and _-!@#$%+/=, starting with a letter, digit, "+" or "/"'),
+}
+
+
+def check_grammar(field, value, grammar, sign_type, exact=None):
+    pattern, shortest, longest, meaning = grammar[sign_type]
+    if exact:
+        shortest = longest = exact
+    if not shortest <= len(value) <= longest:
+        raise InputError(field, 'is %d characters; a %s %s is %s characters' % (
+            len(value), sign_type, field, shortest if shortest == longest else '%d to %d' % (shortest, longest)))
+    if not re.match(pattern, value):
+        raise InputError(field, 'a %s %s is %s' % (sign_type, field, meaning))
+
+
+# What validate() settles for state present: the key as its options give it (None for what is left out).
+Desired = collections.namedtuple('Desired', ['name', 'sign_type', 'sign_key', 'sign_secret', 'sign_algorithm'])
+
+
+class SignatureKey(ResourceManager):
+    """A signature key as its options describe it (the options of apig_signature, ``ARGUMENT_SPEC``)."""
+
+    diff_fields = ('name', 'sign_type', 'sign_key', 'sign_algorithm', 'sign_secret')
+    secret_fields = ('sign_secret',)
+
+    # The secret the service generated on a create of this run, shown whole only in that answer.
+    generated_secret = None
+
+    def validate(self):
+        params = self.params
+        if not params['instance'].strip():
+            raise InputError('instance', 'is empty; give the ID of the gateway instance')
+        if not NAME.match(params['name']):
+            raise InputError('name', '%r is not 3 to 64 letters, digits and "_" starting with a letter' % params['name'])
+        if params['state'] == 'absent':
+            return None
+        sign_type, algorithm = params['sign_type'], params['sign_algorithm']
+        if sign_type == 'aes' and algorithm is None:
+            raise InputError('sign_algorithm', 'is required with sign_type aes (aes-128-cfb or aes-256-cfb)')
+        if sign_type != 'aes' and algorithm is not None:
+            raise InputError('sign_algorithm', 'is only for sign_type aes, not %s' % sign_type)
+        if params['sign_key'] is not None:
+            check_grammar('sign_key', params['sign_key'], KEY_GRAMMAR, sign_type,
+                          exact=AES_KEY_LENGTH.get(algorithm) if sign_type == 'aes' else None)
+        if params['sign_secret'] is not None:
+            check_grammar('sign_secret', params['sign_secret'], SECRET_GRAMMAR, sign_type)
+        for index, binding in enumerate(params['bindings'] or []):
+            for field in ('api', 'env'):
+                if not (binding[field] or '').strip():
+                    raise InputError('bindings[%d].%s' % (index, field), 'is empty')
+        return Desired(params['name'], sign_type, params['sign_key'], params['sign_secret'], algorithm)
+
+    def find(self, desired):
+        return self.find_by_name(self.params['name'])
+
+    def create_payload(self, desired):
+        payload = dict(name=desired.name, sign_type=desired.sign_type)
+        for field in ('sign_key', 'sign_secret', 'sign_algorithm'):
+            if getattr(desired, field) is not None:
+                payload[field] = getattr(desired, field)
+        return payload
+
+    def update_payload(self, current, desired):
+        changed = [field for field in ('sign_type', 'sign_algorithm') if getattr(desired, field) != current.get(field)
+                   and not (getattr(desired, field) is None and not current.get(field))]
+        if desired.sign_key is not None and desired.sign_key != current.get('sign_key'):
+            changed.append('sign_key')
+        secret = desired.sign_secret
+        if secret is not None and (self.params['update_secret'] == 'always'
+                                   or not secret_may_be(current.get('sign_secret'), secret)):
+            changed.append('sign_secret')
+        if not changed:
+            return {}
+        if 'sign_algorithm' in changed and desired.sign_key is None:
+            raise InputError('sign_key', 'is required to change sign_algorithm of key %s: an AES key length follows '
+                                         'from the algorithm' % current['id'])
+        if secret is None:
+            raise InputError('sign_secret', 'is required to change %s of key %s: the service would generate a new '
+                                            'secret and show it only masked' % (', '.join(changed), current['id']))
+        # The whole key: the service generates anything left out.
+        payload = dict(name=desired.name, sign_type=desired.sign_type, sign_secret=secret,
+                       sign_key=desired.sign_key if desired.sign_key is not None else current.get('sign_key'))
+        if desired.sign_algorithm:
+            payload['sign_algorithm'] = desired.sign_algorithm
+        return payload
+
+    def is_created(self, candidate, payload, desired):
+        return candidate.get('sign_type') == payload.get('sign_type')
+
+    def secret_is_set(self, resource, field):
+        return bool(resource.get('id'))
+
+    def create(self, payload, desired):
+        created = super(SignatureKey, self).create(payload, desired)
+        if 'sign_secret' not in payload:
+            # The create answer is the only one that shows a generated secret whole; after a lost answer
+            # the key was found again by name, masked.
+            secret = created.get('sign_secret') or ''
+            if '*' in secret:
+                self.warnings.append('the answer to the create of key %s was lost; its generated secret cannot be '
+                                     'read back: set sign_secret to replace it' % created.get('id'))
+            else:
+                self.generated_secret = secret
+        return created
+
+    def returned(self, resource, desired=None):
+        shown = super(SignatureKey, self).returned(resource, desired)
+        if shown is not None and resource.get('sign_secret'):
+            shown['sign_secret'] = mask_like_the_service(resource['sign_secret'])
+        return shown
+
+
+def mask_like_the_service(secret):
+    """A secret as every answer but the create answer shows it."""
+    return secret if '*' in secret else secret[:3] + '*' * 12 + secret[-3:]
+
+
+class Bindings:
+    """The key's bindings against the ``bindings`` option: what is bound, what to bind (and from whom), what to unbind."""
+
+    def __init__(self, params, api):
+        self.params = params
+        self.api = api
+        self._environments = None
+
+    def environment_id(self, env, index):
+        if self._environments is None:
+            self._environments = self.api.environments()
+        found = [item for item in self._environments if env in (item.get('id'), item.get('name'))]
+        if not found:
+            raise InputError('bindings[%d].env' % index, 'no environment %r in instance %s' % (env, self.api.instance_id))
+        return found[0]
+
+    def resolve(self, binding, index):
+        """The publication ``{publish_id, api, env, ..., taken_from}`` a desired binding names."""
+        env = self.environment_id(binding['env'], index)
+        published = self.api.published(binding['api'], env['id'])
+        if published is None:
+            raise InputError('bindings[%d].api' % index, 'API %r is not published in environment %s'
+                             % (binding['api'], env['name']))
+        holders = self.api.holders(published['id'], env['id'])
+        return dict(publish_id=published['publish_id'], api=published['name'], api_id=published['id'],
+                    env=env['name'], env_id=env['id'], taken_from=holders[0].get('sign_name') if holders else None)
+
+    def reconcile(self, sign, check_mode, new=False):
+        """Bring the bindings of ``sign`` to the ``bindings`` option; a ``new`` key (created on this run, or to be)
+        has none."""
+        params = self.params
+        current = [dict(publish_id=item['publish_id'], api=item['api_name'], api_id=item['api_id'],
+                        env=item['env_name'], env_id=item['env_id'], binding_id=item['id'])
+                   for item in ([] if new else self.api.bound_apis(sign['id']))]
+        desired = []
+        for index, binding in enumerate(params['bindings']):
+            match = [item for item in current if binding['api'] in (item['api'], item['api_id'])
+                     and binding['env'] in (item['env'], item['env_id'])]
+            desired.append(match[0] if match else self.resolve(binding, index))
+        to_add, to_remove = reconcile_set(current, desired, purge=params['purge_bindings'],
+                                          key=lambda item: item['publish_id'])
+        if not check_mode:
+            if to_add:
+                self.api.bind(sign['id'], [item['publish_id'] for item in to_add])
+            for item in to_remove:
+                self.api.unbind(item['binding_id'])
+        removed = set(item['publish_id'] for item in to_remove)
+        after = [item for item in current if item['publish_id'] not in removed] + to_add
+        return dict(changed=bool(to_add or to_remove), before=labels(current), after=labels(after, to_add),
+                    bindings=[dict((key, item[key]) for key in ('api', 'env', 'api_id', 'env_id', 'publish_id'))
+                              for item in after])
+
+
+def labels(bindings, added=()):
+    taken = dict((item['publish_id'], item.get('taken_from')) for item in added if item.get('taken_from'))
+    return sorted(binding_label(item['api'], item['env'])
+                  + (' (taken from %s)' % taken[item['publish_id']] if item['publish_id'] in taken else '')
+                  for item in bindings)
+
+
+def manage_signature_key(params, client, check_mode=False):
+    """The whole of apig_signature: the key through ``reconcile``, then its bindings; returns the result.
+
+    ``params`` are the module's options (defaults filled in), ``client`` an APIG client.
+    """
+    api = SignatureKeyApi(client, params['instance'].strip())
+    manager = SignatureKey(params, api, check_mode)
+    result = reconcile(manager, params['state'])
+    if manager.generated_secret:
+        result['generated_secret'] = manager.generated_secret
+    if params['state'] == 'present' and params['bindings'] is not None:
+        bindings = Bindings(params, api).reconcile(result['signature'], check_mode, new=not result['diff']['before'])
+        result['changed'] = result['changed'] or bindings['changed']
+        # reconcile() may hand back one dict as both sides of an unchanged diff.
+        result['diff'] = dict(before=dict(result['diff']['before'], bindings=bindings['before']),
+                              after=dict(result['diff']['after'], bindings=bindings['after']))
+        result['signature']['bindings'] = bindings['bindings']
+    return result
+
+
+ARGUMENT_SPEC = dict(
+    instance=dict(type='str', required=True),
+    name=dict(type='str', required=True),
+    sign_type=dict(type='str', default='hmac', choices=['hmac', 'basic', 'public_key', 'aes']),
+    sign_key=dict(type='str', no_log=False),
+    sign_secret=dict(type='str', no_log=True),
+    sign_algorithm=dict(type='str', choices=['aes-128-cfb', 'aes-256-cfb']),
+    update_secret=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
+    bindings=dict(type='list', elements='dict', options=dict(
+        api=dict(type='str', required=True),
+        env=dict(type='str', default='RELEASE'),
+    )),
+    purge_bindings=dict(type='bool', default=True),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+)

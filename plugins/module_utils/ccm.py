@@ -4,8 +4,10 @@
 
 """Huawei Cloud CCM private CA (PCA): private certificates and the CAs that issue them.
 
-Used by ccm_private_certificate, ccm_private_certificate_info and ccm_private_ca_info. CCM is global:
-paths carry no project id. Times in answers are milliseconds since the epoch. A certificate is
+Used by ccm_private_certificate, ccm_private_certificate_info and ccm_private_ca_info: the API
+(``PrivateCertificateApi``), the pure rules (``renewal_reason``, ``spec_differences``, ``to_retire``,
+...) and the lifecycle of ccm_private_certificate (``PrivateCertificate``, run by
+``manage_private_certificate``). CCM is global: paths carry no project id. Times in answers are milliseconds since the epoch. A certificate is
 applied for (the service makes the key pair), shown, exported (certificate, chain and private key
 as PEM), revoked or deleted; it cannot be changed, so a new spec means a new certificate.
 
@@ -14,18 +16,31 @@ and finds it again with the tag filter (``resource-instances/filter``), never by
 account. A second tag, ``certfleet.spec``, holds a digest of what the API does not show back
 (SANs, key usages, extended key usages, customized extension), so that a change of those is seen
 without exporting the certificate.
+
+A certificate cannot be changed, so its lifecycle is not ``state.reconcile``: each run decides
+whether to renew (and why), issues the replacement, brings the files in step, then retires the
+certificates it replaced. Like every manager it is built from explicit values (the options, the
+client, check mode) and reports warnings and the exported private key (``no_log_values``) in its
+result, for the module to warn and hide.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import collections
 import datetime
 import hashlib
+import ipaddress
 import json
+import re
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.files import CURRENT, MISSING, STALE, PemFiles
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import certificate_summary, format_time
+from ansible_collections.certfleet.cloud.plugins.module_utils.vpn import UUID
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
+    certificate_summary, format_time, load_certificates,
+)
 
 CERTIFICATES_PATH = '/v1/private-certificates'
 CERTIFICATE_PATH = '/v1/private-certificates/{certificate_id}'
@@ -252,3 +267,417 @@ class PrivateCertificateApi(ResourceApi):
         query = [(key, value) for key, value in (('name', name), ('status', status), ('type', ca_type)) if value]
         return list(self.client.list_by_offset(self.client.path(AUTHORITIES_PATH), 'certificate_authorities', query,
                                                LIST_LIMIT))
+
+
+def to_retire(owned, renewing):
+    """The owned certificates a run retires: every one when it issues a new certificate, else those the
+    current one already replaced but that still carry the tag (a run stopped before retiring them)."""
+    return owned.all if renewing else list(owned.replaced)
+
+
+def revoked_on_retirement(certificate, revoke_replaced):
+    """Whether retiring ``certificate`` revokes it: with ``revoke_replaced``, and only while it is ISSUED."""
+    return bool(revoke_replaced) and certificate.get('status') == ISSUED
+
+
+# ccm_private_certificate ---------------------------------------------------------------------------
+FILE_OPTIONS = dict(certificate='certificate_path', chain='chain_path', fullchain='fullchain_path',
+                    private_key='private_key_path')
+DN_LIMITS = dict(common_name=(1, 64), country=(2, 2), state=(1, 128), locality=(1, 128), organization=(1, 64),
+                 organizational_unit=(1, 64))
+SAN_LIMITS = dict(DNS=253, IP=39, EMAIL=256, URI=253)
+MAX_SANS = 20
+MAX_YEARS = 20
+VALIDITY_LIMITS = dict(YEAR=MAX_YEARS, MONTH=MAX_YEARS * 12, DAY=MAX_YEARS * 365, HOUR=MAX_YEARS * 365 * 24)
+START_FROM_SLACK = datetime.timedelta(minutes=5)
+OID = re.compile(r'^[0-2](\.(0|[1-9][0-9]*))+$')
+TAG_VALUE = re.compile(r'^[\w .:/=+\-@]{1,255}$', re.UNICODE)
+CREATE_RECHECK_SLACK = datetime.timedelta(minutes=2)
+
+# What validate() settles for state present: the apply body less ``issuer_id`` (resolved only when a
+# certificate is issued), and the issuer as given (an ID or a CA's common name).
+Desired = collections.namedtuple('Desired', ['spec', 'issuer'])
+
+
+def check_outlives(payload, authority, now):
+    """A certificate applied for at ``now`` must not end after the CA that issues it."""
+    dummy, end = validity_window(payload['validity'], now)
+    if authority.get('not_after') and to_millis(end) > authority['not_after']:
+        raise InputError('validity', 'would end on %s, after CA %s expires (%s)'
+                         % (end.strftime('%Y-%m-%d'), authority['ca_id'],
+                            from_millis(authority['not_after']).strftime('%Y-%m-%d')))
+
+
+def predicted_certificate(payload, authority, now):
+    """The certificate an apply of ``payload`` at ``now`` would issue, as show would report it (check mode)."""
+    start, end = validity_window(payload['validity'], now)
+    inherited = dict((field, (authority.get('distinguished_name') or {}).get(field)) for field in DN_FIELDS)
+    inherited.update(payload['distinguished_name'])
+    return dict(status=ISSUED, issuer_id=authority['ca_id'],
+                issuer_name=(authority.get('distinguished_name') or {}).get('common_name'),
+                key_algorithm=payload['key_algorithm'], signature_algorithm=payload['signature_algorithm'],
+                distinguished_name=inherited, not_before=to_millis(start),
+                not_after=to_millis(end))
+
+
+class PrivateCertificate:
+    """The certificate of ccm_private_certificate as its options (``ARGUMENT_SPEC``) describe it.
+
+    ``params`` are the options with defaults filled in; ``client`` is the CCM client, or a function
+    that builds it (called only once the options are valid, so that bad input fails before any
+    credential or endpoint is looked at); ``apply_file_attributes`` is ``PemFiles``' ``apply_attributes``.
+    """
+
+    def __init__(self, params, client, check_mode=False, apply_file_attributes=None, api=None):
+        self.params = params
+        self._client = client
+        self.check_mode = check_mode
+        self.files = PemFiles(params, FILE_OPTIONS, apply_file_attributes)
+        self._api = api
+        self.warnings = []
+        # Secrets that came back from the service: the module hides them from everything it prints.
+        self.no_log_values = []
+
+    @property
+    def client(self):
+        if callable(self._client):
+            self._client = self._client()
+        return self._client
+
+    @property
+    def api(self):
+        if self._api is None:
+            self._api = PrivateCertificateApi(self.client)
+        return self._api
+
+    # The service's rules, checked before any request ---------------------------------------------
+    def validate(self):
+        """Check the options; the desired state (``Desired``) with state present, else None."""
+        params = self.params
+        if not TAG_VALUE.match(params['name']):
+            raise InputError('name', 'must be 1 to 255 letters, digits, spaces or _.:/=+-@ (it is a tag value)')
+        if params['renew_before_days'] < 0:
+            raise InputError('renew_before_days', 'must be 0 or more')
+        self.files.validate()
+        if params['state'] != 'present':
+            return None
+        if not params['issuer'].strip():
+            raise InputError('issuer', 'is empty; give the ID or the common name of a CA')
+        self._validate_dn(params['distinguished_name'])
+        self._validate_validity(params['validity'])
+        sans = params['subject_alternative_names'] or []
+        if len(sans) > MAX_SANS:
+            raise InputError('subject_alternative_names', 'has %d names; at most %d' % (len(sans), MAX_SANS))
+        for index, san in enumerate(sans):
+            field = 'subject_alternative_names[%d].value' % index
+            if len(san['value']) > SAN_LIMITS[san['type']]:
+                raise InputError(field, 'is %d characters; %s names are at most %d'
+                                 % (len(san['value']), san['type'], SAN_LIMITS[san['type']]))
+            if san['type'] == 'IP':
+                try:
+                    ipaddress.ip_address(san['value'])
+                except ValueError:
+                    raise InputError(field, '%r is not an IPv4 or IPv6 address' % san['value'])
+        extension = params['customized_extension']
+        if extension and any(value is not None for value in extension.values()):
+            oid, value = extension.get('object_identifier'), extension.get('value')
+            if oid is None or not 1 <= len(oid) <= 64 or not OID.match(oid):
+                raise InputError('customized_extension.object_identifier',
+                                 'must be a dotted OID (1.3.6.1.4.1.2011.4.99) of 1 to 64 characters')
+            if value is None or not 1 <= len(value) <= 64:
+                raise InputError('customized_extension.value', 'must be 1 to 64 characters')
+        return Desired(self.spec(), params['issuer'].strip())
+
+    @staticmethod
+    def _validate_dn(dn):
+        for field, (shortest, longest) in DN_LIMITS.items():
+            value = dn.get(field)
+            if value is not None and not shortest <= len(value) <= longest:
+                raise InputError('distinguished_name.' + field, 'is %d characters; must be %d to %d'
+                                 % (len(value), shortest, longest))
+        if dn.get('country') is not None and not re.match(r'^[A-Za-z]{2}$', dn['country']):
+            raise InputError('distinguished_name.country', '%r is not two letters ([A-Za-z]{2})' % dn['country'])
+
+    def _validate_validity(self, validity):
+        if validity['value'] < 1:
+            raise InputError('validity.value', 'must be at least 1')
+        if validity['value'] > VALIDITY_LIMITS[validity['type']]:
+            raise InputError('validity.value', '%d %s is more than the %d years a private certificate may last'
+                             % (validity['value'], validity['type'], MAX_YEARS))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        if validity.get('start_from') is not None and validity['start_from'] < to_millis(now - START_FROM_SLACK):
+            raise InputError('validity.start_from', 'is earlier than now minus 5 minutes')
+        start, end = validity_window(validity, now)
+        if end - start <= datetime.timedelta(days=self.params['renew_before_days']):
+            raise InputError('renew_before_days', '(%d) must be shorter than the validity (%d %s), or every run '
+                                                  'would renew' % (self.params['renew_before_days'],
+                                                                   validity['value'], validity['type']))
+
+    def spec(self):
+        """The apply body, less ``issuer_id`` (resolved only when a certificate is issued)."""
+        params = self.params
+        spec = dict(key_algorithm=params['key_algorithm'], signature_algorithm=params['signature_algorithm'],
+                    distinguished_name=dict((field, value) for field, value in params['distinguished_name'].items()
+                                            if value is not None),
+                    validity=dict((key, value) for key, value in params['validity'].items() if value is not None))
+        if params['key_usages']:
+            spec['key_usages'] = params['key_usages']
+        if params['subject_alternative_names']:
+            spec['subject_alternative_names'] = [dict(type=san['type'], value=san['value'])
+                                                 for san in params['subject_alternative_names']]
+        if params['extended_key_usage'] and any(params['extended_key_usage'].values()):
+            spec['extended_key_usage'] = params['extended_key_usage']
+        extension = params['customized_extension']
+        if extension and any(value is not None for value in extension.values()):
+            spec['customized_extension'] = extension
+        return spec
+
+    # Lifecycle -----------------------------------------------------------------------------------
+    def run(self):
+        """Bring the certificate to the ``state`` option; the module's result (with ``warnings`` and
+        ``no_log_values`` when there are any)."""
+        desired = self.validate()
+        owned = self.api.owned(self.params['name'])
+        result = dict(changed=False, certificate=None, files=[], replaced=[], revoked=[], deleted=[], reason=None)
+        state = self.params['state']
+        if state == 'absent':
+            self.absent(owned, result)
+        elif state == 'revoked':
+            self.revoke(owned, result)
+        else:
+            self.present(owned, desired, result)
+        if self.warnings:
+            result['warnings'] = list(self.warnings)
+        if self.no_log_values:
+            result['no_log_values'] = list(self.no_log_values)
+        return result
+
+    def absent(self, owned, result):
+        for certificate in owned.all:
+            if not self.check_mode:
+                self.api.delete(certificate)
+            result['deleted'].append(certificate['certificate_id'])
+        result['changed'] = bool(result['deleted'])
+        result['diff'] = dict(before=self.view(owned.current), after={})
+
+    def revoke(self, owned, result):
+        current = owned.current
+        if current is None:
+            self.warnings.append('no certificate is tagged %s=%s; nothing to revoke' % (NAME_TAG, self.params['name']))
+            result['diff'] = dict(before={}, after={})
+            return
+        after = current
+        if current.get('status') == ISSUED:
+            if not self.check_mode:
+                self.api.revoke(current['certificate_id'], self.params['revocation_reason'])
+                after = self.api.get(current['certificate_id']) or dict(current, status='REVOKED')
+            else:
+                after = dict(current, status='REVOKED')
+            result['revoked'].append(current['certificate_id'])
+            result['changed'] = True
+        result['certificate'] = self.returned(after)
+        result['diff'] = dict(before=self.view(current), after=self.view(after))
+
+    def present(self, owned, desired, result):
+        current = owned.current
+        reason = self.renewal(owned, desired)
+        result['reason'] = reason
+        new = self.issue(owned, desired) if reason else current
+        exported, file_states = self.sync_files(new, bool(reason), result)
+        attributes_changed = self.files.set_attributes()
+        self.retire_replaced(to_retire(owned, bool(reason)), result)
+        result['changed'] = bool(reason or result['files'] or attributes_changed or result['replaced'])
+        result['certificate'] = self.returned(new, exported)
+        result['diff'] = dict(before=dict(self.view(current), files=file_states),
+                              after=dict(self.view(new, exported), files=dict((path, CURRENT)
+                                                                              for path in file_states)))
+
+    def renewal(self, owned, desired):
+        """Why a new certificate replaces the owned ones on this run, or None when the current one serves."""
+        current = owned.current
+        return renewal_reason(current, owned.tags_of(current), desired.spec, desired.issuer,
+                              self.params['renew_before_days'], self.client.service_now())
+
+    def issue(self, owned, desired):
+        """The new certificate, applied for and tagged; in check mode, the one that would be issued."""
+        authority = self.authority(desired.issuer)
+        payload = dict(desired.spec, issuer_id=authority['ca_id'])
+        check_outlives(payload, authority, self.client.service_now())
+        if self.check_mode:
+            return predicted_certificate(payload, authority, self.client.service_now())
+        return self.api.get(self.apply_and_tag(payload, owned)) or {}
+
+    def sync_files(self, certificate, issued, result):
+        """Bring the files in step with ``certificate`` (``issued`` on this run: every file is out of date);
+        sets ``result['files']`` and returns ``(the export or None, the state of each file before)``.
+
+        The certificate is exported only when a file needs writing.
+        """
+        if issued:
+            states = dict((path, MISSING if state == MISSING else STALE)
+                          for path, state in self.files.states(None, None).items())
+        else:
+            states = self.files.states(certificate.get('serial_number'), certificate.get('issuer_name'))
+        outdated = sorted(path for path, state in states.items() if state != CURRENT)
+        if self.check_mode:
+            result['files'] = outdated
+            return None, states
+        if not outdated:
+            return None, states
+        exported = self.export(certificate['certificate_id'])
+        result['files'] = self.files.write(self.files.contents(exported))
+        # A file that already held what the new certificate needs (the same chain) was not stale.
+        kept = [path for path, state in states.items() if state == STALE and path not in result['files']]
+        states.update((path, CURRENT) for path in kept)
+        return exported, states
+
+    def retire_replaced(self, retiring, result):
+        for old in retiring:
+            self.retire(old, result)
+
+    def retire(self, old, result):
+        """Revoke (when asked) and untag a certificate that a newer one replaces; revoke first, so a failure
+        between the two leaves it still found and retired on the next run."""
+        certificate_id = old['certificate_id']
+        revoking = revoked_on_retirement(old, self.params['revoke_replaced'])
+        if not self.check_mode:
+            if revoking:
+                self.api.revoke(certificate_id, self.params['revocation_reason'])
+            self.api.untag(certificate_id, {NAME_TAG: self.params['name']})
+        if revoking:
+            result['revoked'].append(certificate_id)
+        result['replaced'].append(certificate_id)
+
+    def authority(self, issuer):
+        """The issuing CA: by ID, or the one ACTIVED CA of that common name."""
+        if UUID.match(issuer):
+            authority = self.api.authority(issuer)
+            if authority is None:
+                raise InputError('issuer', 'no CA %s exists' % issuer)
+            candidates = [authority]
+        else:
+            candidates = [item for item in self.api.authorities(name=issuer)
+                          if (item.get('distinguished_name') or {}).get('common_name') == issuer]
+            if not candidates:
+                raise InputError('issuer', 'no CA is named %r' % issuer)
+        active = [item for item in candidates if item.get('status') == ACTIVE_CA]
+        if not active:
+            raise InputError('issuer', 'CA %s is %s; only an ACTIVED CA issues certificates' % (
+                ', '.join('%s (%s)' % (item['ca_id'], item.get('status')) for item in candidates),
+                'not active' if len(candidates) > 1 else candidates[0].get('status')))
+        if len(active) > 1:
+            raise InputError('issuer', '%d active CAs are named %r (ids: %s); give the ID'
+                             % (len(active), issuer, ', '.join(sorted(item['ca_id'] for item in active))))
+        return active[0]
+
+    def apply_and_tag(self, payload, owned):
+        """Apply, then tag; a lost apply answer is found again, never applied twice. Returns the new ID."""
+        known = set(item['certificate_id'] for item in owned.all)
+        issued_after = to_millis(self.client.service_now() - CREATE_RECHECK_SLACK)
+
+        def issued_meanwhile():
+            candidates = [item for item in self.api.list(name=payload['distinguished_name']['common_name'],
+                                                         status=ISSUED)
+                          if item['certificate_id'] not in known and item.get('issuer_id') == payload['issuer_id']
+                          and (item.get('create_time') or 0) >= issued_after
+                          and all((item.get('distinguished_name') or {}).get(field) == value
+                                  for field, value in payload['distinguished_name'].items())
+                          and item.get('key_algorithm') == payload['key_algorithm']]
+            return candidates[0]['certificate_id'] if len(candidates) == 1 else None
+
+        certificate_id = self.api.apply(payload, recheck=issued_meanwhile)
+        try:
+            self.api.tag(certificate_id, {NAME_TAG: self.params['name'], SPEC_TAG: spec_digest(payload)})
+        except ApiError as error:
+            # Untagged, it would never be found again: take it back rather than leave an orphan.
+            try:
+                self.api.delete({'certificate_id': certificate_id})
+            except ApiError:
+                raise ApiError('certificate %s was issued but neither tagged (%s) nor deleted; delete it, then rerun'
+                               % (certificate_id, error.message), status=error.status, error_code=error.error_code)
+            raise ApiError('certificate %s was issued but could not be tagged (%s), so it was deleted again; rerun'
+                           % (certificate_id, error.message), status=error.status, error_code=error.error_code)
+        return certificate_id
+
+    def export(self, certificate_id):
+        exported = self.api.export(certificate_id)
+        if exported.get('private_key'):
+            self.no_log_values.append(exported['private_key'])
+        return exported
+
+    # What is shown -------------------------------------------------------------------------------
+    def summary(self, certificate, exported=None):
+        now = self.client.service_now()
+        if (exported or {}).get('certificate'):
+            return load_certificates(exported['certificate'], 'certificate')[0].summary(now=now)
+        on_disk = self.files.current_certificate(certificate.get('serial_number'), certificate.get('issuer_name'))
+        if on_disk is not None:
+            return on_disk.summary(now=now)
+        return reported_summary(certificate, now=now)
+
+    def returned(self, certificate, exported=None):
+        if not certificate:
+            return None
+        return dict(certificate, summary=self.summary(certificate, exported))
+
+    def view(self, certificate, exported=None):
+        if not certificate:
+            return {}
+        return dict(certificate=self.summary(certificate, exported), status=certificate.get('status'),
+                    subject=dn_text(certificate.get('distinguished_name')))
+
+
+def manage_private_certificate(params, client, check_mode=False, apply_file_attributes=None):
+    """The whole of ccm_private_certificate; returns its result (see ``PrivateCertificate``)."""
+    return PrivateCertificate(params, client, check_mode, apply_file_attributes).run()
+
+
+ARGUMENT_SPEC = dict(
+    name=dict(type='str', required=True),
+    issuer=dict(type='str'),
+    distinguished_name=dict(type='dict', options=dict(
+        common_name=dict(type='str', required=True),
+        country=dict(type='str'),
+        state=dict(type='str'),
+        locality=dict(type='str'),
+        organization=dict(type='str'),
+        organizational_unit=dict(type='str'),
+    )),
+    key_algorithm=dict(type='str', default='RSA2048', choices=['RSA2048', 'RSA4096', 'EC256', 'EC384']),
+    signature_algorithm=dict(type='str', default='SHA256', choices=['SHA256', 'SHA384', 'SHA512']),
+    validity=dict(type='dict', options=dict(
+        type=dict(type='str', required=True, choices=['YEAR', 'MONTH', 'DAY', 'HOUR']),
+        value=dict(type='int', required=True),
+        start_from=dict(type='int'),
+    )),
+    key_usages=dict(type='list', elements='str', choices=[
+        'digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign',
+        'cRLSign', 'encipherOnly', 'decipherOnly']),
+    subject_alternative_names=dict(type='list', elements='dict', options=dict(
+        type=dict(type='str', required=True, choices=['DNS', 'IP', 'EMAIL', 'URI']),
+        value=dict(type='str', required=True),
+    )),
+    extended_key_usage=dict(type='dict', options=dict(
+        server_auth=dict(type='bool', default=False),
+        client_auth=dict(type='bool', default=False),
+        code_signing=dict(type='bool', default=False),
+        email_protection=dict(type='bool', default=False),
+        time_stamping=dict(type='bool', default=False),
+    )),
+    customized_extension=dict(type='dict', options=dict(
+        object_identifier=dict(type='str'),
+        value=dict(type='str'),
+    )),
+    state=dict(type='str', default='present', choices=['present', 'revoked', 'absent']),
+    revocation_reason=dict(type='str', default='UNSPECIFIED', choices=[
+        'UNSPECIFIED', 'KEY_COMPROMISE', 'CERTIFICATE_AUTHORITY_COMPROMISE', 'AFFILIATION_CHANGED', 'SUPERSEDED',
+        'CESSATION_OF_OPERATION', 'CERTIFICATE_HOLD', 'PRIVILEGE_WITHDRAWN', 'ATTRIBUTE_AUTHORITY_COMPROMISE']),
+    renew_before_days=dict(type='int', default=30),
+    revoke_replaced=dict(type='bool', default=False),
+    certificate_path=dict(type='path'),
+    chain_path=dict(type='path'),
+    fullchain_path=dict(type='path'),
+    private_key_path=dict(type='path'),
+)
+# The options state present needs (the module's ``required_if``).
+REQUIRED_IF = [('state', 'present', ('issuer', 'distinguished_name', 'validity'))]

@@ -9,12 +9,16 @@ written atomically (a temporary file in the same directory, then a rename) and o
 content differs; the standard file attributes (``mode``, ``owner``, ``group``, ...) apply to every
 file, and a private key without ``mode`` gets 0600 and is never readable by others, not even for
 the moment between writing and renaming.
+
+Those attributes are applied by a function the module hands over (``apply_attributes``), as only
+``AnsibleModule`` knows how; nothing here sees the module.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import stat
 import tempfile
 
@@ -25,6 +29,8 @@ CERTIFICATE, CHAIN, FULLCHAIN, PRIVATE_KEY = 'certificate', 'chain', 'fullchain'
 KINDS = (CERTIFICATE, CHAIN, FULLCHAIN, PRIVATE_KEY)
 SECRET_MODE = 0o600
 MISSING, STALE, CURRENT = 'missing', 'stale', 'current'
+PROC_STATUS = '/proc/self/status'
+UMASK_LINE = re.compile(r'^Umask:\s*([0-7]+)\s*$', re.MULTILINE)
 
 
 def read_text(path):
@@ -50,13 +56,18 @@ def _key(text):
 
 
 class PemFiles:
-    """The files of ``paths`` (``{kind: path option}``; kinds: certificate, chain, fullchain, private_key)."""
+    """The files named by the options ``options`` (``{kind: path option}``; kinds: certificate, chain, fullchain,
+    private_key) in ``params``.
 
-    def __init__(self, ansible_module, options):
-        self.ansible = ansible_module
+    ``apply_attributes(path, default_mode)`` applies the standard file attributes of the options to one
+    file (``default_mode`` when no ``mode`` is given) and returns whether any changed, or in check mode
+    would; without it, attributes are left alone.
+    """
+
+    def __init__(self, params, options, apply_attributes=None):
         self.options = options                       # kind -> option name
-        self.paths = dict((kind, ansible_module.params[option]) for kind, option in options.items()
-                          if ansible_module.params.get(option))
+        self.paths = dict((kind, params[option]) for kind, option in options.items() if params.get(option))
+        self.apply_attributes = apply_attributes
         # (serial, issuer, what the files look like on disk) -> (states, current leaf): one run asks several
         # times; the files are read, parsed and their signatures checked again only when they changed.
         self._judged = {}
@@ -162,16 +173,15 @@ class PemFiles:
                 os.unlink(temporary)
             raise
 
-    def set_attributes(self, written=()):
+    def set_attributes(self):
         """Apply the file attributes to every existing file; whether any changed (check mode: would change)."""
+        if self.apply_attributes is None:
+            return False
         changed = False
         for kind, path in sorted(self.paths.items()):
             if not os.path.exists(path):
                 continue
-            file_args = self.ansible.load_file_common_arguments(self.ansible.params, path=path)
-            if file_args.get('mode') is None and kind == PRIVATE_KEY:
-                file_args['mode'] = SECRET_MODE
-            changed = self.ansible.set_fs_attributes_if_different(file_args, False) or changed
+            changed = self.apply_attributes(path, SECRET_MODE if kind == PRIVATE_KEY else None) or changed
         return changed
 
 
@@ -184,7 +194,21 @@ def file_identity(path):
     return status.st_ino, status.st_size, status.st_mtime_ns
 
 
-def current_umask():
-    mask = os.umask(0)
+def current_umask(status_path=PROC_STATUS):
+    """The process's umask, read without changing it where the kernel shows it (Linux 4.7 and later).
+
+    ``os.umask`` can only read the mask by setting another one, process-wide: a file another thread
+    creates in that moment gets the stand-in mask instead of the real one. So it is the last resort
+    (no ``/proc``, or a kernel that does not show ``Umask``), and the stand-in is 077, which can make
+    such a file too private but never readable by others.
+    """
+    try:
+        with open(status_path, 'r') as handle:
+            found = UMASK_LINE.search(handle.read())
+    except (IOError, OSError):
+        found = None
+    if found:
+        return int(found.group(1), 8)
+    mask = os.umask(0o077)
     os.umask(mask)
     return mask

@@ -2,7 +2,8 @@
 # Copyright: certfleet.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The CCM spec comparison, the renewal decision and which owned certificate is current."""
+"""The CCM spec comparison, the renewal decision, which owned certificate is current and which are retired,
+and the lifecycle of ccm_private_certificate built from explicit values (no HTTP, no AnsibleModule)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.ccm import (
-    NAME_TAG, SPEC_TAG, Owned, dn_text, renewal_reason, reported_summary, spec_differences, spec_digest, to_millis,
-    validity_end,
+    ARGUMENT_SPEC, NAME_TAG, SPEC_TAG, Owned, PrivateCertificate, dn_text, renewal_reason, reported_summary,
+    revoked_on_retirement, spec_differences, spec_digest, to_millis, to_retire, validity_end,
 )
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import with_defaults
 
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.timezone.utc)
 ISSUER_ID = '2cb2878b-6cd1-460d-bd25-afe655159bdc'
@@ -151,3 +154,177 @@ def test_reported_summary_has_the_shared_shape():
     assert summary['issuer'] == 'CN=Issuing CA'
     assert summary['days_left'] == 60 and summary['sha256_fingerprint'] is None and summary['sans'] == []
     assert dn_text({'common_name': 'a,b'}) == 'CN=a\\,b'
+
+
+# Which owned certificates a run retires ---------------------------------------------------------
+def owned_pair(current_status='ISSUED', current_days_left=60):
+    """c1, the current one, and c0, which it replaced on a run that stopped before untagging c0."""
+    current = shown(certificate_id='c1', create_time=2000, status=current_status, days_left=current_days_left)
+    return Owned([shown(certificate_id='c0', create_time=1000), current], {'c1': TAGS, 'c0': {NAME_TAG: 'web'}})
+
+
+def ids(certificates):
+    return [item['certificate_id'] for item in certificates]
+
+
+def test_without_a_renewal_only_the_replaced_ones_are_retired():
+    assert ids(to_retire(owned_pair(), renewing=False)) == ['c0']
+    assert to_retire(Owned([shown()], {'c1': TAGS}), renewing=False) == []
+
+
+def test_a_renewal_retires_every_owned_one():
+    assert ids(to_retire(owned_pair(), renewing=True)) == ['c1', 'c0']
+    assert to_retire(Owned([], {}), renewing=True) == []
+
+
+@pytest.mark.parametrize('status, revoke_replaced, revoked', [
+    ('ISSUED', True, True),
+    ('ISSUED', False, False),
+    ('REVOKED', True, False),      # already revoked: only untagged
+    ('EXPIRED', True, False),
+])
+def test_a_retired_certificate_is_revoked_only_when_asked_and_still_issued(status, revoke_replaced, revoked):
+    assert revoked_on_retirement(shown(status=status), revoke_replaced) is revoked
+
+
+# The lifecycle, over a fake API ------------------------------------------------------------------
+AUTHORITY = dict(ca_id=ISSUER_ID, status='ACTIVED', distinguished_name={'common_name': 'Issuing CA', 'country': 'CN'},
+                 not_after=to_millis(NOW + datetime.timedelta(days=3650)))
+READS = ('owned', 'authority', 'authorities', 'get', 'list')
+
+
+class FakeClient:
+    def service_now(self):
+        return NOW
+
+
+class FakeCcmApi:
+    """What PrivateCertificate asks of PrivateCertificateApi; every call is recorded."""
+
+    def __init__(self, owned, issued=None, exported=None):
+        self._owned, self.issued, self.exported = owned, issued, exported
+        self.calls = []
+
+    def owned(self, name):
+        self.calls.append(('owned', name))
+        return self._owned
+
+    def authority(self, ca_id):
+        self.calls.append(('authority', ca_id))
+        return AUTHORITY if ca_id == ISSUER_ID else None
+
+    def authorities(self, name=None):
+        self.calls.append(('authorities', name))
+        return [AUTHORITY]
+
+    def get(self, certificate_id):
+        self.calls.append(('get', certificate_id))
+        return self.issued
+
+    def list(self, name=None, status=None):
+        self.calls.append(('list', name))
+        return []
+
+    def apply(self, payload, recheck=None):
+        self.calls.append(('apply', payload['issuer_id']))
+        return self.issued['certificate_id']
+
+    def tag(self, certificate_id, tags):
+        self.calls.append(('tag', certificate_id))
+
+    def untag(self, certificate_id, tags):
+        self.calls.append(('untag', certificate_id))
+
+    def revoke(self, certificate_id, reason):
+        self.calls.append(('revoke', certificate_id))
+
+    def export(self, certificate_id):
+        self.calls.append(('export', certificate_id))
+        return dict(self.exported)
+
+    def delete(self, certificate):
+        self.calls.append(('delete', certificate['certificate_id']))
+
+    def writes(self):
+        return [call for call in self.calls if call[0] not in READS]
+
+
+def certificate(api, check_mode=False, client=None, **params):
+    """A PrivateCertificate for SPEC, built from the options as the module hands them over."""
+    given = dict(name='web', issuer=ISSUER_ID, key_algorithm='EC256', distinguished_name=SPEC['distinguished_name'],
+                 validity=SPEC['validity'], subject_alternative_names=SPEC['subject_alternative_names'],
+                 key_usages=SPEC['key_usages'], extended_key_usage=SPEC['extended_key_usage'])
+    given.update(params)
+    return PrivateCertificate(with_defaults(ARGUMENT_SPEC, given), client or FakeClient(), check_mode, api=api)
+
+
+def test_the_options_give_the_spec_the_certificate_was_issued_with():
+    desired = certificate(None).validate()
+    assert desired.spec == SPEC and desired.issuer == ISSUER_ID
+
+
+def test_a_serving_certificate_is_kept_and_what_it_replaced_is_retired():
+    api = FakeCcmApi(owned_pair())
+    result = certificate(api, revoke_replaced=True).run()
+    assert result['reason'] is None and result['changed']
+    assert result['replaced'] == ['c0'] and result['revoked'] == ['c0']
+    assert api.writes() == [('revoke', 'c0'), ('untag', 'c0')]
+    assert result['certificate']['certificate_id'] == 'c1'
+    assert 'warnings' not in result and 'no_log_values' not in result
+
+
+def test_a_serving_certificate_alone_is_no_change():
+    api = FakeCcmApi(Owned([shown()], {'c1': TAGS}))
+    result = certificate(api).run()
+    assert not result['changed'] and result['reason'] is None and api.writes() == []
+    assert result['diff']['before'] == result['diff']['after']
+
+
+def test_check_mode_predicts_the_renewal_and_writes_nothing():
+    api = FakeCcmApi(owned_pair(current_days_left=10))
+    result = certificate(api, check_mode=True, revoke_replaced=True).run()
+    assert 'within renew_before_days (30)' in result['reason'] and result['changed']
+    assert result['replaced'] == ['c1', 'c0'] and result['revoked'] == ['c1', 'c0']
+    assert api.writes() == []
+    predicted = result['certificate']
+    assert 'certificate_id' not in predicted and predicted['status'] == 'ISSUED'
+    assert predicted['distinguished_name'] == dict(SPEC['distinguished_name'], country='CN', state=None,
+                                                   locality=None, organizational_unit=None)
+
+
+def test_a_renewal_issues_writes_the_files_and_hands_the_key_over_as_a_no_log_value(pki, tmp_path):
+    issued = shown(certificate_id='c2', create_time=3000, days_left=90)
+    exported = dict(certificate=pki['www.example.com.pem'], certificate_chain=pki['ca.pem'],
+                    private_key=pki['www.example.com.key'])
+    api = FakeCcmApi(owned_pair(current_days_left=10), issued=issued, exported=exported)
+    result = certificate(api, certificate_path=str(tmp_path / 'cert.pem'),
+                         private_key_path=str(tmp_path / 'key.pem')).run()
+    assert 'within renew_before_days' in result['reason'] and result['replaced'] == ['c1', 'c0']
+    assert api.writes() == [('apply', ISSUER_ID), ('tag', 'c2'), ('export', 'c2'), ('untag', 'c1'), ('untag', 'c0')]
+    assert result['files'] == [str(tmp_path / 'cert.pem'), str(tmp_path / 'key.pem')]
+    assert (tmp_path / 'key.pem').read_text().strip() == pki['www.example.com.key'].strip()
+    assert result.pop('no_log_values') == [pki['www.example.com.key']]
+    assert 'PRIVATE KEY' not in repr(result)
+    assert result['certificate']['summary']['sha256_fingerprint'] is not None
+
+
+def test_revoking_nothing_is_a_warning_in_the_result():
+    api = FakeCcmApi(Owned([], {}))
+    result = certificate(api, state='revoked').run()
+    assert not result['changed'] and api.writes() == []
+    assert result['warnings'] == ['no certificate is tagged certfleet.name=web; nothing to revoke']
+
+
+def test_bad_input_fails_before_the_client_is_built():
+    built = []
+
+    def build_client():
+        built.append(True)
+        return FakeClient()
+
+    manager = PrivateCertificate(with_defaults(ARGUMENT_SPEC, dict(
+        name='web', issuer=ISSUER_ID, distinguished_name={'common_name': 'a'},
+        validity={'type': 'DAY', 'value': 10}, renew_before_days=10)), build_client)
+    with pytest.raises(InputError) as refused:
+        manager.run()
+    assert refused.value.field == 'renew_before_days' and built == []

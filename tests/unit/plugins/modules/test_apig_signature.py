@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.apig import secret_may_be, visible_parts
-from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
-from ansible_collections.certfleet.cloud.plugins.modules.apig_signature import (
-    ARGUMENT_SPEC, Bindings, SignatureKey, mask_like_the_service,
+from ansible_collections.certfleet.cloud.plugins.module_utils.apig import (
+    ARGUMENT_SPEC, Bindings, SignatureKey, mask_like_the_service, secret_may_be, visible_parts,
 )
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import reconcile, with_defaults
 
 CURRENT = dict(id='k1', name='orders_backend', sign_type='hmac', sign_key='orders_backend_key',
                sign_secret='dc0************2b3', sign_algorithm=None)
@@ -41,30 +41,32 @@ def test_a_secret_always_may_be_its_own_mask(secret):
     assert secret_may_be(mask_like_the_service(secret), secret)
 
 
-def manager(fake_module, **params):
+def update_payload(current, **params):
+    """What an update of ``current`` sends for these options (validated first, as reconcile does)."""
     base = dict(instance='i1', name='orders_backend', sign_key='orders_backend_key')
     base.update(params)
-    return SignatureKey(fake_module(ARGUMENT_SPEC, **base))
+    manager = SignatureKey(with_defaults(ARGUMENT_SPEC, base), None, check_mode=False)
+    return manager.update_payload(current, manager.validate())
 
 
-def test_a_secret_with_the_same_visible_characters_is_left_under_on_create(fake_module):
-    assert manager(fake_module, sign_secret='dc0_other_middle_2b3').update_payload(CURRENT) == {}
+def test_a_secret_with_the_same_visible_characters_is_left_under_on_create():
+    assert update_payload(CURRENT, sign_secret='dc0_other_middle_2b3') == {}
 
 
-def test_always_sends_the_whole_key(fake_module):
-    payload = manager(fake_module, sign_secret='dc0_other_middle_2b3', update_secret='always').update_payload(CURRENT)
+def test_always_sends_the_whole_key():
+    payload = update_payload(CURRENT, sign_secret='dc0_other_middle_2b3', update_secret='always')
     assert payload == dict(name='orders_backend', sign_type='hmac', sign_key='orders_backend_key',
                            sign_secret='dc0_other_middle_2b3')
 
 
-def test_a_drifted_secret_is_sent_with_the_current_key_when_none_is_given(fake_module):
-    payload = manager(fake_module, sign_key=None, sign_secret='new_secret_value_0001').update_payload(CURRENT)
+def test_a_drifted_secret_is_sent_with_the_current_key_when_none_is_given():
+    payload = update_payload(CURRENT, sign_key=None, sign_secret='new_secret_value_0001')
     assert payload['sign_key'] == 'orders_backend_key' and payload['sign_secret'] == 'new_secret_value_0001'
 
 
-def test_an_update_without_the_secret_is_refused(fake_module):
+def test_an_update_without_the_secret_is_refused():
     with pytest.raises(InputError) as refused:
-        manager(fake_module, sign_key='another_key_1').update_payload(CURRENT)
+        update_payload(CURRENT, sign_key='another_key_1')
     assert refused.value.field == 'sign_secret'
 
 
@@ -104,53 +106,89 @@ def bound(api, env, publish_id):
                 id='b-' + publish_id)
 
 
-def reconcile_bindings(fake_module, api, bindings, purge=True, check_mode=False):
-    module = fake_module(ARGUMENT_SPEC, instance='i1', name='k', bindings=bindings, purge_bindings=purge)
-    return Bindings(module, api).reconcile({'id': 'k1'}, check_mode)
+def reconcile_bindings(api, bindings, purge=True, check_mode=False):
+    params = with_defaults(ARGUMENT_SPEC, dict(instance='i1', name='k', bindings=bindings, purge_bindings=purge))
+    return Bindings(params, api).reconcile({'id': 'k1'}, check_mode)
 
 
-def test_bindings_already_in_place_cost_one_read(fake_module):
+def test_bindings_already_in_place_cost_one_read():
     api = FakeApi([bound('orders', 'RELEASE', 'p1'), bound('orders', 'TEST', 'p2')], {})
-    result = reconcile_bindings(fake_module, api, [dict(api='orders', env='RELEASE'), dict(api='id-orders', env='TEST')])
+    result = reconcile_bindings(api, [dict(api='orders', env='RELEASE'), dict(api='id-orders', env='TEST')])
     assert not result['changed'] and api.calls == ['bound']
 
 
-def test_missing_ones_are_bound_in_one_call_and_the_rest_purged(fake_module):
+def test_missing_ones_are_bound_in_one_call_and_the_rest_purged():
     api = FakeApi([bound('orders', 'RELEASE', 'p1'), bound('users', 'RELEASE', 'p3')],
                   {('billing', 'env-test'): dict(id='id-billing', name='billing', publish_id='p9')},
                   holders={('id-billing', 'env-test'): 'other_key'})
-    result = reconcile_bindings(fake_module, api, [dict(api='orders', env='RELEASE'), dict(api='billing', env='TEST')])
+    result = reconcile_bindings(api, [dict(api='orders', env='RELEASE'), dict(api='billing', env='TEST')])
     assert result['changed']
     assert result['after'] == ['billing@TEST (taken from other_key)', 'orders@RELEASE']
     assert ('bind', ['p9']) in api.calls and ('unbind', 'b-p3') in api.calls
 
 
-def test_without_purge_nothing_is_unbound(fake_module):
+def test_without_purge_nothing_is_unbound():
     api = FakeApi([bound('users', 'RELEASE', 'p3')],
                   {('orders', 'DEFAULT_ENVIRONMENT_RELEASE_ID'): dict(id='id-orders', name='orders', publish_id='p1')})
-    result = reconcile_bindings(fake_module, api, [dict(api='orders', env='RELEASE')], purge=False)
+    result = reconcile_bindings(api, [dict(api='orders', env='RELEASE')], purge=False)
     assert result['after'] == ['orders@RELEASE', 'users@RELEASE']
     assert not [call for call in api.calls if call[0] == 'unbind']
 
 
-def test_check_mode_writes_no_binding(fake_module):
+def test_check_mode_writes_no_binding():
     api = FakeApi([bound('users', 'RELEASE', 'p3')],
                   {('orders', 'DEFAULT_ENVIRONMENT_RELEASE_ID'): dict(id='id-orders', name='orders', publish_id='p1')})
-    result = reconcile_bindings(fake_module, api, [dict(api='orders', env='RELEASE')], check_mode=True)
+    result = reconcile_bindings(api, [dict(api='orders', env='RELEASE')], check_mode=True)
     assert result['changed'] and result['before'] == ['users@RELEASE'] and result['after'] == ['orders@RELEASE']
     assert [call for call in api.calls if isinstance(call, tuple)] == []
 
 
-def test_an_api_not_published_there_is_named(fake_module):
+def test_an_api_not_published_there_is_named():
     api = FakeApi([], {})
     with pytest.raises(InputError) as refused:
-        reconcile_bindings(fake_module, api, [dict(api='billing', env='RELEASE')])
+        reconcile_bindings(api, [dict(api='billing', env='RELEASE')])
     assert refused.value.field == 'bindings[0].api' and 'not published in environment RELEASE' in str(refused.value)
 
 
-def test_another_aes_algorithm_needs_a_key_of_its_length(fake_module):
+def test_another_aes_algorithm_needs_a_key_of_its_length():
     current = dict(CURRENT, sign_type='aes', sign_algorithm='aes-128-cfb', sign_key='0123456789abcdef')
     with pytest.raises(InputError) as refused:
-        manager(fake_module, sign_type='aes', sign_algorithm='aes-256-cfb', sign_key=None,
-                sign_secret='dc0_middle_2b3').update_payload(current)
+        update_payload(current, sign_type='aes', sign_algorithm='aes-256-cfb', sign_key=None,
+                       sign_secret='dc0_0123456_x2b3')
     assert refused.value.field == 'sign_key'
+
+
+class FakeKeyApi:
+    """No key of that name yet; the create answers ``answer``."""
+    resource_name = 'signature'
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.sent = []
+
+    def find_by_name(self, name, **scope):
+        return []
+
+    def create(self, payload, recheck=None):
+        self.sent.append(payload)
+        return dict(self.answer)
+
+
+def create_without_secret(answer):
+    params = with_defaults(ARGUMENT_SPEC, dict(instance='i1', name='generated_key'))
+    manager = SignatureKey(params, FakeKeyApi(answer), check_mode=False)
+    return manager, reconcile(manager)
+
+
+def test_a_generated_secret_is_kept_once_and_returned_masked():
+    manager, result = create_without_secret(dict(id='k9', name='generated_key', sign_type='hmac',
+                                                 sign_key='abcdefgh', sign_secret='generated_secret_0123'))
+    assert manager.generated_secret == 'generated_secret_0123'
+    assert result['signature']['sign_secret'] == 'gen************123' and 'warnings' not in result
+
+
+def test_a_lost_create_answer_is_a_warning_in_the_result():
+    manager, result = create_without_secret(dict(id='k9', name='generated_key', sign_type='hmac',
+                                                 sign_secret='gen************123'))
+    assert manager.generated_secret is None
+    assert len(result['warnings']) == 1 and 'the answer to the create of key k9 was lost' in result['warnings'][0]

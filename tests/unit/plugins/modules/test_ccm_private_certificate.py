@@ -12,6 +12,7 @@ import stat
 
 import pytest
 
+from ansible_collections.certfleet.cloud.plugins.module_utils.ccm import FILE_OPTIONS
 from ansible_collections.certfleet.cloud.plugins.module_utils.files import CURRENT, MISSING, STALE, PemFiles
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudClient
 from ansible_collections.certfleet.cloud.plugins.modules import ccm_private_certificate
@@ -79,17 +80,12 @@ def test_check_mode_writes_no_file(ccm, tmp_path, run_module):
     assert [entry for entry in ccm.requests() if entry['method'] != 'GET' and 'filter' not in entry['path']] == []
 
 
-class FilesModule:
-    def __init__(self, **params):
-        self.params = params
-
-
 def test_which_files_are_stale(ccm, tmp_path, run_module):
     result = run_module(ccm_private_certificate, args(ccm, tmp_path))
     serial, issuer = result['certificate']['serial_number'], result['certificate']['issuer_name']
-    files = PemFiles(FilesModule(certificate_path=str(tmp_path / 'cert.pem'), chain_path=str(tmp_path / 'chain.pem'),
-                                 private_key_path=str(tmp_path / 'key.pem'), fullchain_path=str(tmp_path / 'full.pem')),
-                     ccm_private_certificate.FILE_OPTIONS)
+    files = PemFiles(dict(certificate_path=str(tmp_path / 'cert.pem'), chain_path=str(tmp_path / 'chain.pem'),
+                          private_key_path=str(tmp_path / 'key.pem'), fullchain_path=str(tmp_path / 'full.pem')),
+                     FILE_OPTIONS)
     states = files.states(serial, issuer)
     assert states == {str(tmp_path / 'cert.pem'): CURRENT, str(tmp_path / 'chain.pem'): CURRENT,
                       str(tmp_path / 'key.pem'): CURRENT, str(tmp_path / 'full.pem'): MISSING}

@@ -30,6 +30,7 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.errors import Cert
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudClient, huaweicloud_argument_spec
 from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import NetcenterClient, netcenter_argument_spec
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import reconcile, with_defaults
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import check_complete
 
 DEFAULT_PARALLELISM = 10
 # What a service needs to deploy one target: its provider, its manager and API, the options of its
@@ -134,6 +135,9 @@ class Target:
             raise InputError('service', 'is %r; one of %s' % (self.service_name, ', '.join(sorted(SERVICES))))
         service = self.service = SERVICES[self.service_name]
         given = dict((option, target.get(option)) for option in service.target_options if target.get(option) is not None)
+        if service.own_pem and not given.get('certificate'):
+            raise InputError('certificate', 'is required for a %s target: it takes its own SM2 pair (%s), never the '
+                                            'shared certificate' % (self.service_name, ', '.join(vpn.PEM_OPTIONS)))
         if not service.own_pem:
             for option, value in (('certificate', certificate), ('private_key', private_key)):
                 if not value:
@@ -147,6 +151,8 @@ class Target:
         self.client = self._client(connection, budgets, requests_per_second)
         self.manager = service.manager(self.params, service.api(self.client), check_mode)
         self.desired = self.manager.validate()
+        if not service.own_pem:
+            check_complete(self.desired[0])
 
     def _client(self, connection, budgets, requests_per_second):
         provider = self.service.provider
@@ -230,16 +236,25 @@ def deploy_one(target):
 
 
 def deploy(targets, certificate=None, private_key=None, connections=None, allow_expired=False, parallelism=None,
-           check_mode=False, requests_per_second=None):
+           check_mode=False, requests_per_second=None, limit=None):
     """Deploy one certificate to every target; the result of ``certificate_deploy``.
 
     ``targets`` are dicts shaped as the role's ``certificate_rotation_targets``; ``connections``
     holds the default connection options per provider (``huaweicloud``, ``netcenter``), which a
     target's ``connection`` overrides key by key. Raises InputError (nothing sent) when any target
-    would be refused; otherwise every target is tried and the result says which failed.
+    would be refused; otherwise every target is tried and the result says which failed. With
+    ``limit`` (labels), every target is validated but only those are deployed: one host per target
+    refuses the whole rotation when any target of the play would be refused.
     """
     built = validate_targets(targets, certificate, private_key, connections or {}, allow_expired, check_mode,
                              requests_per_second)
+    if limit is not None:
+        unknown = sorted(set(limit) - set(target.label for target in built))
+        if unknown:
+            raise InputError('limit', 'names no target: %s' % ', '.join(unknown))
+        built = [target for target in built if target.label in limit]
+    if not built:
+        return dict(changed=False, targets=[], diff=[])
     workers = max(1, min(parallelism or DEFAULT_PARALLELISM, len(built)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes = list(pool.map(deploy_one, built))

@@ -524,3 +524,12 @@ def leaf_summary(pem_text, now=None):
         return None
     summaries = pem_summaries(pem_text, now=now)
     return summaries[0] if isinstance(summaries, list) else None
+
+
+def check_complete(bundle):
+    """The leaf's issuer must follow it, unless the leaf is its own issuer: a certificate served to
+    clients (a rotation) must let them verify it."""
+    leaf = bundle.leaf
+    if not bundle.chain and not leaf.is_issued_by(leaf):
+        raise InputError(bundle.cert_field, 'holds only the leaf (issued by %s); append its CA chain, leaf first, '
+                                            'so that clients can verify it' % leaf.issuer)

@@ -153,21 +153,15 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter_certific
     CERTIFICATE_RULES as NETCENTER_RULES,
 )
 from ansible_collections.certfleet.cloud.plugins.module_utils.vpn import PEM_OPTIONS, GmCertificate, check_gm
-from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import CertificateBundle, check_not_gm, load_certificates
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
+    CertificateBundle, check_complete, check_not_gm, load_certificates,
+)
 
 # The deploying modules' own rules, and how each service is named in an error.
 BUNDLE_SERVICES = {
     'elb': (ELB_RULES, 'ELB (type server; a GM certificate is type server_sm with its encryption pair)'),
     'netcenter': (NETCENTER_RULES, 'Wangsu CDN'),
 }
-
-
-def check_complete(bundle):
-    """The leaf's issuer must follow it, unless the leaf is its own issuer."""
-    leaf = bundle.leaf
-    if not bundle.chain and not leaf.is_issued_by(leaf):
-        raise InputError(bundle.cert_field, 'holds only the leaf (issued by %s); append its CA chain, leaf first, '
-                                            'so that clients can verify it' % leaf.issuer)
 
 
 def check(module):

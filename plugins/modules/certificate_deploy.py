@@ -16,8 +16,10 @@ description:
     (M(certfleet.cloud.elb_certificate), M(certfleet.cloud.netcenter_certificate),
     M(certfleet.cloud.vpn_gateway_certificate)): found by name or ID, created or updated only when it
     differs, with the same lost-answer, busy and retry rules, and the same diff.
-  - Every target is validated first, locally, with its service's rules. If any target would be refused,
-    nothing is sent and the error names every refused target, field and reason.
+  - Every target is validated first, locally, with its service's rules, and the certificate's chain must be
+    complete (the leaf's issuer follows it unless the leaf is self-signed) so that clients can verify what
+    every target serves. If any target would be refused, nothing is sent and the error names every refused
+    target, field and reason.
   - A failing target does not stop the others. The module fails at the end naming each failed target
     with its error (code and request ID); a rerun converges.
   - After a write, each target is verified from its service's own answer: by SHA-256 fingerprint where
@@ -231,6 +233,12 @@ options:
       - How many targets are deployed at the same time.
     type: int
     default: 10
+  limit:
+    description:
+      - Labels of the targets to deploy; the others are validated (so that a bad one refuses the whole
+        deployment) but not sent to. For one host per target, each host deploying its own.
+    type: list
+    elements: str
   requests_per_second:
     description:
       - The most requests per second sent to one account of each provider, shared by all its targets.
@@ -364,6 +372,7 @@ ARGUMENT_SPEC = dict(
     allow_expired=dict(type='bool', default=False),
     parallelism=dict(type='int', default=DEFAULT_PARALLELISM),
     requests_per_second=dict(type='dict', options=dict(huaweicloud=dict(type='float'), netcenter=dict(type='float'))),
+    limit=dict(type='list', elements='str'),
 )
 
 
@@ -371,7 +380,7 @@ def run(module):
     params = module.params
     return deploy(params['targets'], params['certificate'], params['private_key'],
                   dict(huaweicloud=params['huaweicloud'], netcenter=params['netcenter']), params['allow_expired'],
-                  params['parallelism'], module.check_mode, params['requests_per_second'])
+                  params['parallelism'], module.check_mode, params['requests_per_second'], params['limit'])
 
 
 def main():

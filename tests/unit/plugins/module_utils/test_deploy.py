@@ -1,0 +1,186 @@
+# -*- coding: utf-8 -*-
+# Copyright: certfleet.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The fleet engine: validation of every target first, the shared request budget, and 50 targets at
+once against the emulator with a failure, a lost answer and 429s on one account."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ansible_collections.certfleet.cloud.plugins.module_utils import deploy
+from ansible_collections.certfleet.cloud.plugins.module_utils.deploy import RequestBudget, provider_params
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
+
+WRONG_SECRET = 'wrong-secret-key-for-one-target-0000'
+
+
+class FakeTime:
+    """A clock that only moves when someone sleeps; safe to share between threads."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.lock = threading.Lock()
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        with self.lock:
+            self.sleeps.append(seconds)
+            self.now += seconds
+
+
+def test_the_budget_paces_requests_at_the_rate():
+    fake = FakeTime()
+    budget = RequestBudget(requests_per_second=10, clock=fake.clock, sleep=fake.sleep)
+    for dummy in range(5):
+        budget.acquire()
+    assert fake.sleeps == pytest.approx([0.1] * 4)
+
+
+def test_a_pause_holds_back_every_caller_of_the_account():
+    fake = FakeTime()
+    budget = RequestBudget(clock=fake.clock, sleep=fake.sleep)
+    budget.acquire()
+    assert fake.sleeps == []
+    budget.pause(2.0)
+    budget.acquire()
+    assert sum(fake.sleeps) == pytest.approx(2.0) and budget.throttled == 1
+
+
+def test_a_budget_under_threads_never_hands_out_one_slot_twice():
+    budget = RequestBudget(requests_per_second=200)
+    taken = []
+    lock = threading.Lock()
+
+    def worker():
+        for dummy in range(10):
+            budget.acquire()
+            with lock:
+                taken.append(budget._clock())
+
+    threads = [threading.Thread(target=worker) for dummy in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    taken.sort()
+    # 80 slots 5 ms apart take at least 79 intervals (a little scheduling slack allowed).
+    assert taken[-1] - taken[0] >= 79 * 0.005 * 0.9
+
+
+def test_connection_options_come_from_the_target_then_the_defaults_then_the_environment(monkeypatch):
+    monkeypatch.setenv('HW_REGION_NAME', 'from-env')
+    monkeypatch.setenv('HW_PROJECT_ID', 'env-project')
+    params = provider_params('huaweicloud', {'access_key': 'target-ak', 'timeout': '7'},
+                             {'access_key': 'default-ak', 'project_id': 'default-project'})
+    assert params['access_key'] == 'target-ak' and params['project_id'] == 'default-project'
+    assert params['region'] == 'from-env' and params['timeout'] == 7.0 and params['max_retries'] == 5
+
+
+def connections(emulator, **huawei):
+    options = emulator.options
+    return dict(huaweicloud=emulator.params(iam_endpoint=None, **huawei),
+                netcenter=dict(access_key=options.netcenter_access_key, secret_key=options.netcenter_secret_key,
+                               endpoint=emulator.url, timeout=5, max_retries=3))
+
+
+def test_every_refused_target_is_named_and_nothing_is_sent(emulator, pki):
+    targets = [{'service': 'elb', 'name': 'www-a'}, {'service': 'netcenter', 'name': 'www-cdn'},
+               {'service': 'vpn', 'gateway': 'gm-gateway', 'label': 'gm'}, {'service': 'elb'}]
+    with pytest.raises(InputError) as caught:
+        deploy.deploy(targets, pki['www.example.com.pem'], pki['www.example.com.key'], connections(emulator))
+    message = str(caught.value)
+    assert caught.value.field == 'targets' and 'nothing was sent; 4 of 4 targets' in message
+    assert 'elb:www-a: certificate: holds only the leaf' in message
+    assert 'netcenter:www-cdn: certificate: holds only the leaf' in message
+    assert 'gm: certificate: is required for a vpn target' in message and 'elb:#4: name:' in message
+    assert emulator.requests() == []
+
+
+def test_duplicate_labels_are_refused():
+    with pytest.raises(InputError) as caught:
+        deploy.deploy([{'service': 'elb', 'name': 'a'}, {'service': 'elb', 'name': 'a'}], 'x', 'y', {})
+    assert 'elb:a given more than once' in str(caught.value)
+
+
+def fleet(count):
+    targets = []
+    for index in range(count):
+        service = 'elb' if index % 2 == 0 else 'netcenter'
+        targets.append({'service': service, 'name': 'www-%02d' % index})
+    return targets
+
+
+def test_fifty_targets_at_once_with_a_failure_a_lost_answer_and_429s_on_one_account(emulator, pki):
+    targets = fleet(50)
+    # One target's connection refuses it (a wrong secret key); the others are untouched by it.
+    targets[4] = dict(targets[4], connection={'secret_key': WRONG_SECRET, 'max_retries': 0})
+    emulator.admin('POST', 'faults', [
+        # A CDN create that takes effect but whose answer is lost: found again, never sent twice.
+        {'method': 'POST', 'path': '/api/certificate$', 'drop': True, 'after': True, 'count': 1},
+        # The CDN account, and only it, is told to slow down.
+        {'method': 'GET', 'path': '/api/ssl/certificate$', 'status': 429, 'headers': {'Retry-After': '1'},
+         'count': 2},
+    ])
+    certificate, key = pki['www.example.com.fullchain.pem'], pki['www.example.com.key']
+    result = deploy.deploy(targets, certificate, key, connections(emulator, max_retries=3), parallelism=10)
+
+    rows = result['targets']
+    assert [row['label'] for row in rows] == ['%s:%s' % (t['service'], t['name']) for t in targets]
+    failed = [row for row in rows if row['failed']]
+    assert [row['label'] for row in failed] == ['elb:www-04'] and result['failed'] is True
+    assert failed[0]['error_code'] and failed[0]['request_id'] and 'secret_key' in failed[0]['msg']
+    assert 'elb:www-04' in result['msg'] and WRONG_SECRET not in result['msg']
+    assert all(row['changed'] and row['verified'] for row in rows if not row['failed'])
+    assert len(result['diff']) == 49
+
+    log = emulator.requests()
+    throttled = [entry for entry in log if entry['status'] == 429]
+    assert len(throttled) == 2 and all(entry['path'].startswith('/api/') for entry in throttled)
+    # The 429s slowed the CDN account as a whole: no CDN request went out within the second after one.
+    first_429 = min(entry['time'] for entry in throttled)
+    cdn_after = [entry['time'] for entry in log if entry['path'].startswith('/api/') and entry['time'] > first_429 + 0.1]
+    assert cdn_after and min(cdn_after) >= first_429 + 0.9
+    # One create per target that got through, the lost one included (never sent twice).
+    creates = [entry for entry in log if entry['method'] == 'POST']
+    assert len(creates) == 49
+
+    emulator.admin('DELETE', 'requests')
+    rerun = deploy.deploy(fleet(50), certificate, key, connections(emulator), parallelism=10)
+    log = emulator.requests()
+    writes = [entry for entry in log if entry['method'] != 'GET']
+    assert [row['label'] for row in rerun['targets'] if row['changed']] == ['elb:www-04']
+    assert 'failed' not in rerun and all(row['verified'] for row in rerun['targets'])
+    assert len(writes) == 1 and writes[0]['method'] == 'POST' and '/elb/' in writes[0]['path']
+    # Each target found by its name exactly once (a duplicate would be refused as ambiguous): one read each.
+    assert len([entry for entry in log if entry['method'] == 'GET']) == 50
+
+
+def test_check_mode_is_the_plan_with_zero_writes(emulator, pki):
+    certificate, key = pki['www.example.com.fullchain.pem'], pki['www.example.com.key']
+    deploy.deploy(fleet(4), certificate, key, connections(emulator))
+    emulator.admin('DELETE', 'requests')
+    plan = deploy.deploy(fleet(6), pki['www.example.com-rotated.fullchain.pem'], pki['www.example.com-rotated.key'],
+                         connections(emulator), check_mode=True)
+    assert [row['changed'] for row in plan['targets']] == [True] * 6
+    assert [row['before'] is None for row in plan['targets']] == [False] * 4 + [True] * 2
+    assert all(row['verified'] is None for row in plan['targets']) and len(plan['diff']) == 6
+    assert [entry for entry in emulator.requests() if entry['method'] != 'GET'] == []
+    for diff in plan['diff']:
+        assert 'PRIVATE KEY' not in repr(diff) and diff['before_header'] == diff['after_header']
+
+
+def test_limit_deploys_only_the_named_targets_after_validating_all(emulator, pki):
+    certificate, key = pki['www.example.com.fullchain.pem'], pki['www.example.com.key']
+    result = deploy.deploy(fleet(4), certificate, key, connections(emulator), limit=['netcenter:www-01'])
+    assert [row['label'] for row in result['targets']] == ['netcenter:www-01']
+    assert all(entry['path'].startswith('/api/') for entry in emulator.requests())
+    with pytest.raises(InputError) as caught:
+        deploy.deploy(fleet(2), certificate, key, connections(emulator), limit=['elb:nope'])
+    assert caught.value.field == 'limit'

@@ -17,6 +17,9 @@ GROUPS = ('huaweicloud', 'netcenter')
 
 class ActionModule(ActionBase):
 
+    _supports_check_mode = True
+    _supports_async = True
+
     def _group_defaults(self, group):
         merged = {}
         for defaults in self._task.module_defaults or []:
@@ -36,5 +39,5 @@ class ActionModule(ActionBase):
                 given = args.get(group) or {}
                 args[group] = dict(defaults, **given)
         result.update(self._execute_module(module_name='certfleet.cloud.certificate_deploy', module_args=args,
-                                           task_vars=task_vars))
+                                           task_vars=task_vars, wrap_async=self._task.async_val))
         return result

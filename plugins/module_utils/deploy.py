@@ -269,8 +269,11 @@ def deploy(targets, certificate=None, private_key=None, connections=None, allow_
     if failed:
         result['failed'] = True
         result['msg'] = 'certificate_deploy failed on %d of %d targets: %s; the others are done, and a rerun converges' % (
-            len(failed), len(rows), '; '.join('%s (%s%s)' % (row['label'], row['msg'],
-                                                              ', request_id=%s' % row['request_id'] if row['request_id'] else '')
-                                              for row in failed))
+            len(failed), len(rows), '; '.join(failure_text(row) for row in failed))
     return result
 
+
+def failure_text(row):
+    """``label (reason, request_id=...)``: what a user needs to look a failed target up."""
+    request_id = ', request_id=%s' % row['request_id'] if row['request_id'] else ''
+    return '%s (%s%s)' % (row['label'], row['msg'], request_id)

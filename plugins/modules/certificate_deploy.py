@@ -14,7 +14,7 @@ description:
   - Deploys one certificate and its key to every target in O(targets), concurrently, in one module run.
     Each target goes through its service's own lifecycle exactly as its module would
     (M(certfleet.cloud.elb_certificate), M(certfleet.cloud.netcenter_certificate),
-    M(certfleet.cloud.vpn_gateway_certificate)): found by name or ID, created or updated only when it
+    M(certfleet.cloud.vpn_gateway_certificate)) - found by name or ID, created or updated only when it
     differs, with the same lost-answer, busy and retry rules, and the same diff.
   - Every target is validated first, locally, with its service's rules, and the certificate's chain must be
     complete (the leaf's issuer follows it unless the leaf is self-signed) so that clients can verify what
@@ -22,7 +22,7 @@ description:
     target, field and reason.
   - A failing target does not stop the others. The module fails at the end naming each failed target
     with its error (code and request ID); a rerun converges.
-  - After a write, each target is verified from its service's own answer: by SHA-256 fingerprint where
+  - After a write, each target is verified from its service's own answer - by SHA-256 fingerprint where
     the service shows the certificate, else by serial and issuer.
   - Targets that share an account (provider, endpoint and credential) share one request budget - a 429 or
     C(Retry-After) answered to one of them slows all of them - and O(requests_per_second) caps its rate.

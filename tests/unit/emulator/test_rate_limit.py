@@ -135,25 +135,25 @@ def test_the_flag_is_parsed():
 def test_no_limit_by_default(emulator):
     assert emulator.state.rate_limit == 0
     assert emulator.admin('GET', 'rate-limit') == {'limit': 0}
-    statuses = [huawei_aksk(emulator)[0] for _ in range(25)]
+    statuses = [huawei_aksk(emulator)[0] for dummy in range(25)]
     assert statuses == [200] * 25
     assert all(entry['throttled'] is False for entry in api_entries(emulator))
 
 
 def test_a_burst_over_the_limit_gets_the_gateway_429_and_other_credentials_do_not(emulator, clock):
     set_limit(emulator, 3)
-    answers = [huawei_aksk(emulator) for _ in range(5)]
-    assert [status for status, _, _ in answers] == [200, 200, 200, 429, 429]
+    answers = [huawei_aksk(emulator) for dummy in range(5)]
+    assert [status for status, dummy, dummy2 in answers] == [200, 200, 200, 429, 429]
     for status, headers, body in answers[3:]:
         assert body == {'error_code': 'APIGW.0308', 'error_msg': HUAWEI_MESSAGE % 3,
                         'request_id': headers['X-Request-Id']}
         assert len(body['request_id']) == 32 and int(body['request_id'], 16) >= 0
         assert headers['Retry-After'] == '1'
     # The same second, other credentials: the token and both Wangsu credentials have their own budgets.
-    assert [huawei_token(emulator)[0] for _ in range(3)] == [200, 200, 200]
+    assert [huawei_token(emulator)[0] for dummy in range(3)] == [200, 200, 200]
     assert huawei_token(emulator)[0] == 429
-    assert [wangsu_aksk(emulator, 'GET', '/api/ssl/certificate').status_code for _ in range(3)] == [200] * 3
-    assert [wangsu_user(emulator, 'GET', '/api/ssl/certificate').status_code for _ in range(3)] == [200] * 3
+    assert [wangsu_aksk(emulator, 'GET', '/api/ssl/certificate').status_code for dummy in range(3)] == [200] * 3
+    assert [wangsu_user(emulator, 'GET', '/api/ssl/certificate').status_code for dummy in range(3)] == [200] * 3
     refused = wangsu_aksk(emulator, 'GET', '/api/ssl/certificate')
     assert refused.status_code == 429
     assert refused.json() == {'code': 'TooManyRequests', 'data': None,
@@ -170,18 +170,18 @@ def test_a_burst_over_the_limit_gets_the_gateway_429_and_other_credentials_do_no
 
 def test_a_new_second_lets_requests_through_again(emulator, clock):
     set_limit(emulator, 2)
-    assert [huawei_aksk(emulator)[0] for _ in range(3)] == [200, 200, 429]
+    assert [huawei_aksk(emulator)[0] for dummy in range(3)] == [200, 200, 429]
     clock.now += 0.5
     assert huawei_aksk(emulator)[0] == 429  # still within the second of the first two
     clock.now += 0.5
-    assert [huawei_aksk(emulator)[0] for _ in range(3)] == [200, 200, 429]
+    assert [huawei_aksk(emulator)[0] for dummy in range(3)] == [200, 200, 429]
 
 
 def test_concurrent_callers_share_one_budget(emulator, clock):
     """The server is threaded: parallel requests of one credential are counted exactly."""
     set_limit(emulator, 4)
     with concurrent.futures.ThreadPoolExecutor(6) as pool:
-        statuses = list(pool.map(lambda _: huawei_aksk(emulator)[0], range(12)))
+        statuses = list(pool.map(lambda dummy: huawei_aksk(emulator)[0], range(12)))
     assert sorted(statuses) == [200] * 4 + [429] * 8
     assert sum(entry['throttled'] for entry in api_entries(emulator)) == 8
 
@@ -206,12 +206,12 @@ def test_a_throttled_write_changes_nothing(emulator, clock, pki):
     with pytest.raises(exceptions.ClientRequestException):
         client.list_certificates(ListCertificatesRequest())
     # Another credential sees only the first certificate.
-    status, _, body = huawei_token(emulator)
+    status, dummy, body = huawei_token(emulator)
     assert status == 200 and [item['id'] for item in body['certificates']] == [kept.id]
-    status, _, _ = huawei_aksk(emulator, 'DELETE', elb_path(emulator) + '/' + kept.id)
+    status, dummy, dummy2 = huawei_aksk(emulator, 'DELETE', elb_path(emulator) + '/' + kept.id)
     assert status == 429
     clock.now += 1
-    status, _, body = huawei_aksk(emulator)
+    status, dummy, body = huawei_aksk(emulator)
     assert status == 200 and [item['name'] for item in body['certificates']] == ['first']
     created = [entry for entry in api_entries(emulator) if entry['method'] == 'POST']
     assert [(entry['status'], entry['throttled']) for entry in created] == [(201, False), (429, True)]
@@ -234,15 +234,15 @@ def test_after_waiting_retry_after_requests_pass(emulator):
     limit = 2
     set_limit(emulator, limit)
     try:
-        for _ in range(20):
-            status, headers, _ = huawei_token(emulator)
+        for dummy in range(20):
+            status, headers, dummy = huawei_token(emulator)
             if status == 429:
                 break
         assert status == 429
         retry_after = int(headers['Retry-After'])
         assert retry_after >= 1
         time.sleep(retry_after)
-        assert [huawei_token(emulator)[0] for _ in range(limit)] == [200] * limit
+        assert [huawei_token(emulator)[0] for dummy in range(limit)] == [200] * limit
     finally:
         set_limit(emulator, 0)
     assert emulator.admin('GET', 'rate-limit') == {'limit': 0}
@@ -250,20 +250,20 @@ def test_after_waiting_retry_after_requests_pass(emulator):
 
 def test_admin_calls_are_never_throttled_nor_counted(emulator, clock):
     set_limit(emulator, 1)
-    for _ in range(10):
+    for dummy in range(10):
         assert emulator.admin('GET', 'health') == {'status': 'ok'}
         emulator.admin('GET', 'requests')
         emulator.admin('GET', 'clock')
     assert huawei_aksk(emulator)[0] == 200
     assert huawei_aksk(emulator)[0] == 429
-    for _ in range(5):
+    for dummy in range(5):
         assert emulator.admin('GET', 'health') == {'status': 'ok'}
     assert emulator.admin('GET', 'rate-limit') == {'limit': 1}
 
 
 def test_unauthenticated_requests_are_refused_not_throttled(emulator, clock):
     set_limit(emulator, 1)
-    statuses = [send(urllib.request.Request(emulator.url + elb_path(emulator)))[0] for _ in range(3)]
+    statuses = [send(urllib.request.Request(emulator.url + elb_path(emulator)))[0] for dummy in range(3)]
     assert statuses == [401, 401, 401]
     assert huawei_aksk(emulator)[0] == 200
 

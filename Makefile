@@ -12,6 +12,9 @@ TEST_ROOT := $(BUILD)/test-root/ansible_collections/certfleet/cloud
 # The matrix run: newest ansible-core on Python 3.12 (pyenv keeps it off PATH here).
 MATRIX_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null))
 MATRIX_CORE ?= ansible-core>=2.21.0,<2.22
+# The oldest ansible-core that meta/runtime.yml claims: the fleet deployment and the role run on it too.
+OLDEST_CORE ?= ansible-core>=2.16.0,<2.17
+OLDEST_TARGETS ?= certificate_deploy certificate_rotation
 
 .PHONY: all test test-matrix demo bench docs sanity units integration venv layout emulator clean
 
@@ -42,6 +45,11 @@ test-matrix: layout
 	$(MAKE) venv PYTHON=$(MATRIX_PYTHON) ANSIBLE_CORE="$(MATRIX_CORE)" VENV=$(BUILD)/venv-matrix
 	$(BUILD)/venv-matrix/bin/python hack/run_tests.py --venv $(BUILD)/venv-matrix --collection $(TEST_ROOT) \
 	  --python $$($(MATRIX_PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') --only sanity,units
+	$(MAKE) venv ANSIBLE_CORE="$(OLDEST_CORE)" VENV=$(BUILD)/venv-oldest
+	for target in $(OLDEST_TARGETS); do \
+	  PATH=$(BUILD)/venv-oldest/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
+	    bash tests/integration/targets/$$target/runme.sh || exit 1; \
+	done
 
 demo: venv layout
 	$(VENV)/bin/python hack/run_demo.py --venv $(VENV) --collections $(COLLECTIONS)

@@ -16,10 +16,11 @@ attempt (a retry is re-signed, so its date header stays fresh) and
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import email.utils
+import importlib
 import json
 import random
 import socket
+import threading
 import time
 import traceback
 
@@ -29,12 +30,87 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.errors import (  #
     ApiError, ConfigurationError, UncertainWriteError,
 )
 
-REQUESTS_IMPORT_ERROR = None
-try:
-    import requests
-except ImportError:  # pragma: no cover - reported by the module base class
-    requests = None
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+class MissingLibraryError(ConfigurationError):
+    """A Python library the run needs does not import; ``exception`` is the import's traceback.
+
+    Its message is Ansible's ``missing_required_lib`` text; the module base class reports it with
+    the traceback, as the check at module start does.
+    """
+
+    def __init__(self, library, exception):
+        from ansible.module_utils.basic import missing_required_lib  # only on this failure path
+        super(MissingLibraryError, self).__init__(missing_required_lib(library))
+        self.library = library
+        self.exception = exception
+
+
+# One lock for every first import through LazyModule: one thread imports, the others wait for the
+# finished module, and two libraries are never half-imported at once by threads entering them in
+# different orders. Reentrant, in case a library's import reads another lazy module.
+_IMPORT_LOCK = threading.RLock()
+
+
+class LazyModule:
+    """Stands for the module ``name`` and imports it when one of its attributes is first read.
+
+    A run that never uses the library never pays for importing it. When it does not import,
+    reading an attribute raises ``MissingLibraryError`` naming ``library`` (the package to install).
+    Thread-safe: the first import happens under ``_IMPORT_LOCK``; later reads only take the loaded
+    module (assigning it is atomic). Dunder names are not forwarded (copy, pickle and mock probe them).
+    """
+
+    __slots__ = ('_name', '_library', '_module')
+
+    def __init__(self, name, library=None):
+        self._name = name
+        self._library = library or name.split('.')[0]
+        self._module = None
+
+    def load(self):
+        module = self._module
+        if module is None:
+            with _IMPORT_LOCK:
+                module = self._module
+                if module is None:
+                    try:
+                        module = importlib.import_module(self._name)
+                    except ImportError:
+                        raise MissingLibraryError(self._library, traceback.format_exc())
+                    self._module = module
+        return module
+
+    def import_error(self):
+        """The traceback of importing the module, or None when it imports (importing it if need be)."""
+        try:
+            self.load()
+        except MissingLibraryError as error:
+            return error.exception
+        return None
+
+    def __getattr__(self, attribute):
+        if attribute in LazyModule.__slots__ or attribute.startswith('__'):
+            raise AttributeError(attribute)
+        return getattr(self.load(), attribute)
+
+    def __repr__(self):
+        return '<LazyModule %s%s>' % (self._name, '' if self._module is None else ' (loaded)')
+
+
+# Imported at the first request: a run that fails before sending anything (bad input, a check,
+# check mode with nothing to read) never imports requests, urllib3 and their dependencies.
+requests = LazyModule('requests')
+
+
+def __getattr__(name):
+    """``REQUESTS_IMPORT_ERROR``, as before requests was imported lazily: the traceback, or None.
+
+    Reading it imports requests; the module base class checks with ``find_spec`` instead.
+    """
+    if name == 'REQUESTS_IMPORT_ERROR':
+        return requests.import_error()
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))
+
 
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 # Statuses for which the service has certainly not acted on the request.
@@ -114,6 +190,7 @@ def parse_retry_after(value, now=None):
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils  # only for the HTTP-date form; most answers send seconds or nothing
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -141,11 +218,12 @@ class HttpClient:
     def __init__(self, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None, retry_policy=None,
                  sign=None, parse_error=None, request_id_headers=(), sleep=time.sleep, session=None,
                  user_agent='certfleet.cloud', recheck_window=None, budget=None):
-        if requests is None and session is None:
-            raise RuntimeError('the Python library requests is required')
-        self.session = session or requests.Session()
-        # Proxies come from HTTP(S)_PROXY/NO_PROXY: requests honours them with trust_env.
-        self.session.trust_env = True
+        # The session is made at the first request (see ``session``), which imports requests.
+        self._session = session
+        self._session_lock = threading.Lock()
+        if session is not None:
+            # Proxies come from HTTP(S)_PROXY/NO_PROXY: requests honours them with trust_env.
+            session.trust_env = True
         self.timeout = timeout
         self.verify = ca_bundle if (validate_certs and ca_bundle) else bool(validate_certs)
         self.retry_policy = retry_policy or RetryPolicy()
@@ -159,6 +237,24 @@ class HttpClient:
         # The request budget of the account, shared with the other clients of it (deploy.RequestBudget).
         self.budget = budget
         self.attempts = 0
+
+    def _open_session(self):
+        """The requests session, made (and requests imported) at the first request.
+
+        Raises ``MissingLibraryError`` when requests does not import.
+        """
+        session = self._session
+        if session is None:
+            with self._session_lock:
+                session = self._session
+                if session is None:
+                    session = requests.Session()
+                    # Proxies come from HTTP(S)_PROXY/NO_PROXY: requests honours them with trust_env.
+                    session.trust_env = True
+                    self._session = session
+        return session
+
+    session = property(_open_session)
 
     def _request_id(self, headers):
         for name in self.request_id_headers:
@@ -198,6 +294,8 @@ class HttpClient:
         if json_body is not None:
             body = json.dumps(json_body, separators=(',', ':'), sort_keys=True).encode('utf-8')
             headers.setdefault('Content-Type', 'application/json')
+        # requests is imported here, not in the try below, whose except clauses name its errors.
+        self._open_session()
         attempt = 0
         while True:
             retry_after = None

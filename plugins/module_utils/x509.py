@@ -17,18 +17,28 @@ import binascii
 import datetime
 import hashlib
 import re
-import traceback
 
 from ansible_collections.certfleet.cloud.plugins.module_utils import sm2
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError, check_length
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import LazyModule, MissingLibraryError
 
-CRYPTOGRAPHY_IMPORT_ERROR = None
-try:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-except ImportError:  # pragma: no cover - reported by the module base class
-    x509 = serialization = None
-    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
+# cryptography is imported when a certificate is first parsed, not with this file: a run that parses
+# no PEM (an info run without certificates, a deletion, input refused before parsing) never pays for
+# it. ``serialization`` (which brings the SSH key and cipher code along) only when a key is read or
+# compared. Either raises MissingLibraryError (a ConfigurationError) when cryptography does not import.
+x509 = LazyModule('cryptography.x509')
+serialization = LazyModule('cryptography.hazmat.primitives.serialization')
+
+
+def __getattr__(name):
+    """``CRYPTOGRAPHY_IMPORT_ERROR``, as before cryptography was imported lazily: the traceback, or None.
+
+    Reading it imports cryptography; the module base class checks with ``find_spec`` instead.
+    """
+    if name == 'CRYPTOGRAPHY_IMPORT_ERROR':
+        return x509.import_error() or serialization.import_error()
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))
+
 
 # Tolerates CRLF, blank lines, indentation and the one-line form
 # ``-----BEGIN CERTIFICATE-----MIIC...-----END CERTIFICATE-----``.
@@ -386,6 +396,8 @@ class PrivateKey:
         self.key = self.sm2_key = None
         try:
             self.key = serialization.load_der_private_key(der, password=None)
+        except MissingLibraryError:
+            raise
         except Exception as exc:  # ValueError, TypeError, or UnsupportedAlgorithm for an SM2 key
             try:
                 self.sm2_key = sm2.Sm2PrivateKey(der)

@@ -8,7 +8,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=../setup_emulator/emulator.sh
 source "$here/../setup_emulator/emulator.sh"
 start_emulator
-HOME="$(mktemp -d)"
+HOME="$work/home"
+mkdir -p "$HOME"
 export HOME
 
 ansible-playbook "$here/playbooks/deploy.yml" "${vars[@]}" "$@"

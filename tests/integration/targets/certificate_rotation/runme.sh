@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The certificate_rotation role against the emulator: ELB, the Wangsu CDN and a GM VPN gateway
-# rotated together (from PEM and from CCM), reruns, check mode, a failure halfway, bad input; then
-# proof that no secret reaches the output of -vvvv.
+# rotated together (from PEM and from CCM), reruns, check mode, a failure halfway, bad input, one
+# host per target; then proof that no secret reaches the output of -vvvv. HOME is an empty folder.
 set -eu -o pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=../setup_emulator/emulator.sh
 source "$here/../setup_emulator/emulator.sh"
 start_emulator
+# An empty HOME that is not the account's home directory, as in CI containers and under sudo -E.
+HOME="$work/home"
+mkdir -p "$HOME"
+export HOME
 
 ansible-playbook "$here/playbooks/scenarios.yml" "${vars[@]}" "$@"
 # The plan, as a user asks for it; the diff of every target is printed.

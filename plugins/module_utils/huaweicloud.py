@@ -20,7 +20,7 @@ from ansible.module_utils.six.moves.urllib.parse import quote, unquote, urlsplit
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, ConfigurationError
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import CertfleetModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
-    connection_argument_spec, http_client_from_params, validate_endpoint,
+    Answer, connection_argument_spec, http_client_from_params, validate_endpoint,
 )
 
 ALGORITHM = 'SDK-HMAC-SHA256'
@@ -281,7 +281,7 @@ class HuaweiCloudClient:
         result, response_headers = self.http.request(method, url, json_body=body, headers=headers, recheck=recheck,
                                                      idempotent=idempotent)
         self._note_service_clock(response_headers)
-        return result
+        return Answer(result, response_headers)
 
     def _note_service_clock(self, headers):
         try:

@@ -20,7 +20,7 @@ from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, ConfigurationError
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import CertfleetModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
-    connection_argument_spec, decode_json, http_client_from_params, validate_endpoint,
+    Answer, connection_argument_spec, decode_json, http_client_from_params, validate_endpoint,
 )
 
 DEFAULT_ENDPOINT = 'https://open.chinanetcenter.com'
@@ -186,7 +186,7 @@ class NetcenterClient:
                                                   prepared.body or b''))
 
     def request(self, method, path, body=None, recheck=None):
-        """``(decoded body, response headers)``; a body whose ``code`` is not 0 is an error."""
+        """The ``Answer`` (body and headers), as every client's; a body whose ``code`` is not 0 is an error."""
         headers = {'Content-Type': JSON, 'Accept': JSON}
         result, response_headers = self.http.request(method, self.endpoint + path, json_body=body, headers=headers,
                                                      recheck=recheck)
@@ -196,7 +196,7 @@ class NetcenterClient:
                 request_id = request_id or response_headers.get(name)
             raise ApiError(str(result.get('message') or 'the service answered code %s' % result['code']),
                            error_code=str(result['code']), request_id=request_id, status=200)
-        return result, response_headers
+        return Answer(result, response_headers)
 
 
 class NetcenterModule(CertfleetModule):

@@ -110,7 +110,7 @@ class NetcenterCertificateApi(ResourceApi):
 
     def list(self):
         """Every certificate of the account (one call)."""
-        body, dummy = self.client.request('GET', CERTIFICATE_LIST)
+        body = self.client.request('GET', CERTIFICATE_LIST)
         return [normalize_certificate(item) for item in body.get('ssl-certificates') or []]
 
     def get(self, resource_id):
@@ -118,8 +118,8 @@ class NetcenterCertificateApi(ResourceApi):
 
     def create(self, payload, recheck=None):
         """The new certificate's id (the API answers 202 with a Location header)."""
-        result, headers = self.client.request('POST', CERTIFICATE_COLLECTION, body=payload, recheck=recheck)
-        return str(result['id']) if result.get('id') else id_from_location(headers)
+        answer = self.client.request('POST', CERTIFICATE_COLLECTION, body=payload, recheck=recheck)
+        return str(answer['id']) if answer.get('id') else id_from_location(answer.headers)
 
     def update(self, current, payload):
         self.client.request('PUT', certificate_item_path(current['id']), body=payload)

@@ -112,6 +112,18 @@ def __getattr__(name):
     raise AttributeError('module %r has no attribute %r' % (__name__, name))
 
 
+class Answer(dict):
+    """What every provider's client answers: the decoded JSON object, with the answer's ``headers``.
+
+    One contract for Huawei Cloud and Wangsu, so a service reads a body the same way everywhere and
+    a header (Wangsu's ``Location`` of a created certificate) where it needs one.
+    """
+
+    def __init__(self, body, headers=None):
+        super(Answer, self).__init__(body if isinstance(body, dict) else {})
+        self.headers = headers or {}
+
+
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 # Statuses for which the service has certainly not acted on the request.
 NOT_PROCESSED_STATUSES = frozenset((429,))

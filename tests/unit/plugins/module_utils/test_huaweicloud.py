@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.transport import ApiError
+from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import NetcenterClient
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import Answer, ApiError
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import (
     AkSkSigner, ConfigurationError, HuaweiCloudClient, build_url, canonical_query, canonical_uri,
     huaweicloud_argument_spec,
@@ -137,6 +138,17 @@ def test_canonical_query_sorts_repeats_and_encodes():
 def test_client_lists_and_shows_through_the_emulator(emulator):
     client = HuaweiCloudClient(emulator.params(), 'elb')
     assert list(client.list_by_marker(client.path('/v3/{project_id}/elb/certificates'), 'certificates')) == []
+
+
+def test_both_providers_answer_with_one_contract(emulator):
+    """A body to read as a dict, the answer's headers beside it: Huawei Cloud's client as Wangsu's."""
+    options = emulator.options
+    huawei = HuaweiCloudClient(emulator.params(), 'elb').request(
+        'GET', '/v3/%s/elb/certificates' % options.project_id)
+    wangsu = NetcenterClient(dict(endpoint=emulator.url, access_key=options.netcenter_access_key,
+                                  secret_key=options.netcenter_secret_key)).request('GET', '/api/ssl/certificate')
+    for answer, items in ((huawei, 'certificates'), (wangsu, 'ssl-certificates')):
+        assert isinstance(answer, Answer) and answer.get(items) == [] and answer.headers.get('Date')
 
 
 def test_project_id_is_looked_up_once_with_iam(emulator):

@@ -141,9 +141,9 @@ def netcenter_params(emulator, scheme, **overrides):
 def test_both_schemes_against_the_emulator(emulator, pki, scheme):
     client = NetcenterClient(netcenter_params(emulator, scheme))
     assert client.auth_scheme == scheme
-    body, headers = client.request('POST', '/api/certificate', body={
+    answer = client.request('POST', '/api/certificate', body={
         'name': 'www', 'certificate': pki['www.example.com.fullchain.pem'], 'privateKey': pki['www.example.com.key']})
-    assert headers['Location'].endswith('/api/certificate/100001')
+    assert answer.headers['Location'].endswith('/api/certificate/100001')
     (found,) = NetcenterCertificateApi(client).find_by_name('www')
     assert found['id'] == '100001'
     assert found['key_md5'] == md5_hex(pki['www.example.com.key'])

@@ -52,6 +52,25 @@ class RunningEmulator:
         return client_class.new_builder().with_credentials(credentials).with_http_config(config) \
             .with_endpoints([self.url]).build()
 
+    def wangsu_sdk_call(self, method, uri, payload=None, secret_key=None, tamper=False):
+        """A request signed by wangsu-sdk-python's own code (CNC-HMAC-SHA256), sent over HTTP (the SDK
+        itself only speaks https://); ``tamper`` spoils the signature's last digit."""
+        import requests
+        from wangsu.common.auth.AkSkAuth import AkSkAuth
+        from wangsu.common.auth.HttpRequestMsg import HttpRequestMsg
+
+        message = HttpRequestMsg()
+        message.uri = uri
+        message.host = self.url.split('://', 1)[1]
+        message.method = method
+        message.body = json.dumps(payload) if payload is not None else None
+        AkSkAuth.get_auth_and_set_headers(message, self.options.netcenter_access_key,
+                                          secret_key or self.options.netcenter_secret_key, None)
+        headers = dict(message.headers)
+        if tamper:
+            headers['Authorization'] = headers['Authorization'][:-1] + ('0' if headers['Authorization'][-1] != '0' else '1')
+        return requests.request(method, self.url + uri, headers=headers, data=message.body, timeout=10)
+
     def params(self, **overrides):
         """Module-style connection options for this emulator."""
         params = dict(access_key=self.options.access_key, secret_key=self.options.secret_key,

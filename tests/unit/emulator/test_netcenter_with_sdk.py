@@ -7,28 +7,12 @@ refused, and every input error of the seed's table that input can trigger is ans
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import requests
-from wangsu.common.auth.AkSkAuth import AkSkAuth
-from wangsu.common.auth.HttpRequestMsg import HttpRequestMsg
 
 
 def sdk_call(emulator, method, uri, payload=None, secret_key=None, tamper=False):
-    """Sign with the SDK's own code, send over HTTP (the SDK itself only speaks https://)."""
-    message = HttpRequestMsg()
-    message.uri = uri
-    message.host = emulator.url.split('://', 1)[1]
-    message.method = method
-    message.body = json.dumps(payload) if payload is not None else None
-    AkSkAuth.get_auth_and_set_headers(message, emulator.options.netcenter_access_key,
-                                      secret_key or emulator.options.netcenter_secret_key, None)
-    headers = dict(message.headers)
-    if tamper:
-        headers['Authorization'] = headers['Authorization'][:-1] + ('0' if headers['Authorization'][-1] != '0' else '1')
-    response = requests.request(method, emulator.url + uri, headers=headers, data=message.body, timeout=10)
-    return response
+    return emulator.wangsu_sdk_call(method, uri, payload, secret_key, tamper)
 
 
 def bundle(pki, name='www.example.com'):

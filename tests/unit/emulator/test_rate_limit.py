@@ -30,8 +30,6 @@ from huaweicloudsdkelb.v3 import (
     CreateCertificateOption, CreateCertificateRequest, CreateCertificateRequestBody, ElbClient,
     ListCertificatesRequest,
 )
-from wangsu.common.auth.AkSkAuth import AkSkAuth
-from wangsu.common.auth.HttpRequestMsg import HttpRequestMsg
 
 from cloudemu.server import parse_args
 
@@ -101,14 +99,7 @@ def huawei_token(emulator, method='GET', path=None):
 
 def wangsu_aksk(emulator, method, uri, payload=None):
     """Signed by wangsu-sdk-python's own signer (CNC-HMAC-SHA256, the access key)."""
-    message = HttpRequestMsg()
-    message.uri = uri
-    message.host = emulator.url.split('://', 1)[1]
-    message.method = method
-    message.body = json.dumps(payload) if payload is not None else None
-    AkSkAuth.get_auth_and_set_headers(message, emulator.options.netcenter_access_key,
-                                      emulator.options.netcenter_secret_key, None)
-    return requests.request(method, emulator.url + uri, headers=dict(message.headers), data=message.body, timeout=10)
+    return emulator.wangsu_sdk_call(method, uri, payload)
 
 
 def wangsu_user(emulator, method, uri):

@@ -8,9 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=../setup_emulator/emulator.sh
 source "$here/../setup_emulator/emulator.sh"
 start_emulator
-HOME="$work/home"
-mkdir -p "$HOME"
-export HOME
+use_empty_home
 
 ansible-playbook "$here/playbooks/deploy.yml" "${vars[@]}" "$@"
 ansible-playbook "$here/playbooks/plan.yml" "${vars[@]}" --check --diff "$@" | tee "$work/plan.log"

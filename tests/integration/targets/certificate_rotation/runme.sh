@@ -8,10 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=../setup_emulator/emulator.sh
 source "$here/../setup_emulator/emulator.sh"
 start_emulator
-# An empty HOME that is not the account's home directory, as in CI containers and under sudo -E.
-HOME="$work/home"
-mkdir -p "$HOME"
-export HOME
+use_empty_home
 
 ansible-playbook "$here/playbooks/scenarios.yml" "${vars[@]}" "$@"
 # The plan, as a user asks for it; the diff of every target is printed.

@@ -1,6 +1,8 @@
 # Sourced by runme.sh of targets that run against the emulator (aliases: needs/target/setup_emulator).
 # start_emulator: starts it on a free port, makes a throwaway PKI, writes an inventory, sets
 #   emulator_url, pki, work and vars (the -e arguments for ansible-playbook); stopped on exit.
+# use_empty_home: HOME becomes an empty folder that is not the account's home directory, as in CI
+#   containers and under sudo -E (removed on exit with the rest of the work folder).
 # secret_canary PLAYBOOK LITERAL...: runs PLAYBOOK at -vvvv --diff and fails if any key of the
 #   PKI or any LITERAL appears in its output.
 
@@ -48,6 +50,12 @@ start_emulator() {
     echo "testhost ansible_connection=local ansible_python_interpreter=$python" > "$work/inventory"
     export ANSIBLE_INVENTORY="$work/inventory"
     vars=(-e "emulator_url=$emulator_url" -e "pki=$pki")
+}
+
+use_empty_home() {
+    HOME="$work/home"
+    mkdir -p "$HOME"
+    export HOME
 }
 
 secret_canary() {

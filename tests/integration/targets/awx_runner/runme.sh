@@ -32,7 +32,9 @@ echo "{pki: '$pki'}" > "$runner/env/extravars"
 # The job template's highest verbosity, with Show Changes on.
 echo "-vvvv --diff" > "$runner/env/cmdline"
 
-ansible-runner run "$runner" -p playbook.yml --ident awx-job > "$work/runner.out" 2>&1 || {
+# As an AWX execution node runs it: no PWD, a HOME of its own.
+use_empty_home
+env -u PWD ansible-runner run "$runner" -p playbook.yml --ident awx-job > "$work/runner.out" 2>&1 || {
     tail -40 "$work/runner.out"; exit 1; }
 status="$(cat "$runner/artifacts/awx-job/status")"
 [ "$status" = successful ] || { echo "job status: $status"; tail -40 "$work/runner.out"; exit 1; }

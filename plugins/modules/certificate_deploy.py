@@ -39,7 +39,7 @@ extends_documentation_fragment:
 attributes:
   action:
     support: full
-    details: The action plugin fills O(huaweicloud) and O(netcenter) from the groups' C(module_defaults).
+    description: Has an action plugin, which fills O(huaweicloud) and O(netcenter) from the groups' C(module_defaults).
 options:
   certificate:
     description:

@@ -11,6 +11,7 @@ options and its client; this file knows no provider.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import re
 
 from importlib.util import find_spec
@@ -48,19 +49,77 @@ def private_key_texts(value):
     return []
 
 
-class _KeyHidingAnsibleModule(AnsibleModule):
-    """An AnsibleModule that treats private-key text as a secret in whatever option it was put.
+# A PEM block's label and base64 body, closed or not.
+PEM_BLOCK = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----(.*?)(?:-----END [A-Z0-9 ]+-----|\Z)', re.DOTALL)
+# Shorter pieces of a secret are not hidden: they would hide ordinary words of the output (a base64
+# piece of 16 characters does not occur by chance), and say nothing usable about the secret.
+SHORTEST_HIDDEN = 16
+PEM_WIDTHS = (64, 76)
 
-    A key pasted into a non-secret option (certificate and key swapped) is refused, but Ansible
-    would log the option at start and echo it in ``invocation`` at -vvv. Adding the key text to
-    the no-log values before the first log line keeps it out of both.
+
+def secret_forms(secret):
+    """Every form in which ``secret`` may come back in a service's answer, to hide them all.
+
+    The text as given; for PEM, the block as the modules send it (re-encoded in 64 columns, LF) and
+    as other tools wrap it (76 columns, CRLF), each line, and the base64 body in 16-character pieces
+    (a message that quotes the first 150 characters of a request still shows none of it); and the
+    JSON-escaped form of each (an answer that echoes the request body). Forms shorter than
+    ``SHORTEST_HIDDEN`` are left out.
+    """
+    forms = set([secret, secret.strip()])
+    for label, body in PEM_BLOCK.findall(secret):
+        body = ''.join(body.split())
+        forms.add(body)
+        forms.update(body[start:start + SHORTEST_HIDDEN] for start in range(0, len(body) - SHORTEST_HIDDEN + 1,
+                                                                             SHORTEST_HIDDEN))
+        for width in PEM_WIDTHS:
+            lines = [body[start:start + width] for start in range(0, len(body), width)]
+            forms.update(lines)
+            for newline in ('\n', '\r\n'):
+                forms.add('-----BEGIN {0}-----{1}{2}{1}-----END {0}-----{1}'.format(label, newline, newline.join(lines)))
+    forms.update([json.dumps(form)[1:-1] for form in forms])
+    return set(form for form in forms if len(form) >= SHORTEST_HIDDEN)
+
+
+def key_in_plain_option(argument_spec, params, prefix=''):
+    """The first option, not marked ``no_log``, whose value holds private-key text (``targets[2].description``)."""
+    for name, spec in argument_spec.items():
+        value = (params or {}).get(name)
+        if value is None or spec.get('no_log'):
+            continue
+        path = prefix + name
+        if spec.get('options') and isinstance(value, dict):
+            found = key_in_plain_option(spec['options'], value, path + '.')
+        elif spec.get('options') and isinstance(value, list):
+            found = next((key_in_plain_option(spec['options'], item, '%s[%d].' % (path, index))
+                          for index, item in enumerate(value) if isinstance(item, dict)
+                          and key_in_plain_option(spec['options'], item, '%s[%d].' % (path, index))), None)
+        else:
+            found = path if private_key_texts(value) else None
+        if found:
+            return found
+    return None
+
+
+class _KeyHidingAnsibleModule(AnsibleModule):
+    """An AnsibleModule that hides every form of a secret, in whatever option it was put.
+
+    Ansible hides the text of ``no_log`` options as given; a service that echoes the request shows
+    it as the module sent it (re-encoded, JSON-escaped, cut). A key pasted into a non-secret option
+    (certificate and key swapped) is refused, but Ansible would log the option at start and echo it
+    in ``invocation`` at -vvv. Adding every form of every secret before the first log line keeps
+    them out of every message, error and result.
     """
 
     def _log_invocation(self):
+        secrets = set(self.no_log_values)
         for name, value in self.params.items():
             for text in private_key_texts(value):
-                self.no_log_values.add(text)
+                secrets.add(text)
                 self.no_log_values.add(value if isinstance(value, str) else text)
+        for secret in secrets:
+            if isinstance(secret, str):
+                self.no_log_values.update(secret_forms(secret))
         super(_KeyHidingAnsibleModule, self)._log_invocation()
 
 
@@ -79,6 +138,12 @@ class CertfleetModule:
         self.ansible = _KeyHidingAnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
+        # Hidden from the output, a key in a free-text option would still be sent, and shown in clear
+        # by the service's answers later: refused before anything is sent.
+        option = key_in_plain_option(spec, self.params)
+        if option:
+            self.ansible.fail_json(msg='%s: holds a private key, which is never sent in this option; give keys only in '
+                                       'the options made for them (private_key, enc_private_key)' % option, field=option)
         # requests and cryptography are imported where first used (transport.requests, x509.x509), so a
         # run pays only for what it uses. Whether they are installed is checked here without importing
         # them (find_spec: a tenth of a millisecond), to fail before anything is done, as before. One that
@@ -119,7 +184,7 @@ class CertfleetModule:
         ``no_log_values`` (secrets that came back from a service) are hidden from everything printed."""
         result = dict(result)
         for value in result.pop('no_log_values', ()):
-            self.ansible.no_log_values.add(value)
+            self.ansible.no_log_values.update(secret_forms(value))
         for warning in result.pop('warnings', ()):
             self.ansible.warn(warning)
         if result.get('failed'):

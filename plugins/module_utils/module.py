@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import re
 
 from importlib.util import find_spec
 
@@ -25,9 +24,6 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.errors import (
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import reconcile
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import MissingLibraryError
 
-# A private key block, closed or not (a truncated paste is still a secret).
-PRIVATE_KEY_TEXT = re.compile(
-    r'-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)', re.DOTALL)
 
 
 def _installed(library):
@@ -41,7 +37,9 @@ def _installed(library):
 def private_key_texts(value):
     """Every private-key block in an option value (strings, lists and dicts of them)."""
     if isinstance(value, str):
-        return [match.group(0) for match in PRIVATE_KEY_TEXT.finditer(value)]
+        # A private key block, closed or not (a truncated paste is still a secret).
+        return [value[start:stop] for label, dummy, dummy, start, stop in x509.pem_spans(value)
+                if label.endswith('PRIVATE KEY')]
     if isinstance(value, (list, tuple)):
         return [text for item in value for text in private_key_texts(item)]
     if isinstance(value, dict):
@@ -49,8 +47,6 @@ def private_key_texts(value):
     return []
 
 
-# A PEM block's label and base64 body, closed or not.
-PEM_BLOCK = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----(.*?)(?:-----END [A-Z0-9 ]+-----|\Z)', re.DOTALL)
 # Shorter pieces of a secret are not hidden: they would hide ordinary words of the output (a base64
 # piece of 16 characters does not occur by chance), and say nothing usable about the secret.
 SHORTEST_HIDDEN = 16
@@ -67,7 +63,7 @@ def secret_forms(secret):
     ``SHORTEST_HIDDEN`` are left out.
     """
     forms = set([secret, secret.strip()])
-    for label, body in PEM_BLOCK.findall(secret):
+    for label, body, dummy, dummy, dummy in x509.pem_spans(secret):
         body = ''.join(body.split())
         forms.add(body)
         forms.update(body[start:start + SHORTEST_HIDDEN] for start in range(0, len(body) - SHORTEST_HIDDEN + 1,

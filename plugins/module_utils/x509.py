@@ -41,22 +41,52 @@ def __getattr__(name):
 
 
 # Tolerates CRLF, blank lines, indentation and the one-line form
-# ``-----BEGIN CERTIFICATE-----MIIC...-----END CERTIFICATE-----``.
-PEM_BLOCK = re.compile(
-    r'-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----', re.DOTALL)
+# ``-----BEGIN CERTIFICATE-----MIIC...-----END CERTIFICATE-----``. Blocks are found from their
+# BEGIN and END lines in one pass (a lazy ``BEGIN.*?END`` is quadratic on unclosed BEGIN lines).
+PEM_MARKER = re.compile(r'-----(BEGIN|END) ([A-Z0-9 ]+)-----')
 PEM_HEADER_LINE = re.compile(r'^[A-Za-z-]+:.*$', re.MULTILINE)
-UNCLOSED_BEGIN = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----')
 PRIVATE_KEY_LABELS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'SM2 PRIVATE KEY')
 ENCRYPTED_KEY_LABEL = 'ENCRYPTED PRIVATE KEY'
+# No certificate bundle or key the services take comes near this; a longer text is refused before
+# it is parsed, naming the field.
+MAX_PEM_CHARS = 1024 * 1024
+
+
+def pem_spans(text):
+    """Every PEM block of ``text`` in one pass: ``(begin label, body, end label or None, start, end)``.
+
+    A BEGIN line with no END line before the next BEGIN (or the end) is an unclosed block: its end
+    label is None and its body runs to that next BEGIN line.
+    """
+    spans = []
+    opened = None
+    for marker in PEM_MARKER.finditer(text):
+        kind, label = marker.group(1), marker.group(2).strip()
+        if kind == 'BEGIN':
+            if opened is not None:
+                spans.append((opened.group(2).strip(), text[opened.end():marker.start()], None, opened.start(),
+                              marker.start()))
+            opened = marker
+        elif opened is not None:
+            spans.append((opened.group(2).strip(), text[opened.end():marker.start()], label, opened.start(), marker.end()))
+            opened = None
+    if opened is not None:
+        spans.append((opened.group(2).strip(), text[opened.end():], None, opened.start(), len(text)))
+    return spans
 
 
 def pem_blocks(text, field):
     """Return ``[(label, der_bytes)]`` for every PEM block in ``text``."""
     if not isinstance(text, str) or not text.strip():
         raise InputError(field, 'is empty; expected PEM text')
+    if len(text) > MAX_PEM_CHARS:
+        raise InputError(field, 'is %d characters long; PEM text of at most %d is read' % (len(text), MAX_PEM_CHARS))
     blocks = []
-    for match in PEM_BLOCK.finditer(text):
-        begin, body, end = match.group(1).strip(), match.group(2), match.group(3).strip()
+    spans = pem_spans(text)
+    for begin, body, end, dummy, dummy in spans:
+        if end is None:
+            raise InputError(field, 'has a "-----BEGIN %s-----" line without its "-----END %s-----" line '
+                                    '(truncated?)' % (begin, begin))
         if begin != end:
             raise InputError(field, 'PEM block "BEGIN %s" is closed by "END %s"' % (begin, end))
         if PEM_HEADER_LINE.search(body):
@@ -70,13 +100,14 @@ def pem_blocks(text, field):
         if not der:
             raise InputError(field, 'PEM block "%s" is empty' % begin)
         blocks.append((begin, der))
-    leftovers = PEM_BLOCK.sub('', text).strip()
     if not blocks:
-        opened = UNCLOSED_BEGIN.search(text)
-        if opened:
-            raise InputError(field, 'has a "-----BEGIN %s-----" line without its "-----END %s-----" line '
-                                    '(truncated?)' % (opened.group(1), opened.group(1)))
         raise InputError(field, 'no PEM block found (expected "-----BEGIN ...-----")')
+    outside, position = [], 0
+    for dummy, dummy, dummy, start, stop in spans:
+        outside.append(text[position:start])
+        position = stop
+    outside.append(text[position:])
+    leftovers = ''.join(outside).strip()
     if leftovers:
         # Only the size: the leftover may be a piece of a private key.
         raise InputError(field, 'has %d characters of text outside its PEM blocks (truncated or pasted twice?)'

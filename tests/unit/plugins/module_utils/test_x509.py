@@ -8,13 +8,15 @@ import base64
 import datetime
 import re
 import subprocess
+import time
 
 import pytest
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
     CertificateBundle, PrivateKey, canonical_pem, certificate_summary, check_chain_order, check_key_matches,
-    check_not_expired, load_certificates, name_covers, openssl_serial, pem_blocks, select_expiring,
+    MAX_PEM_CHARS, check_not_expired, load_certificates, name_covers, openssl_serial, pem_blocks, pem_spans,
+    select_expiring,
 )
 
 
@@ -74,7 +76,7 @@ def test_summary_has_no_pem(pki):
     ('-----BEGIN CERTIFICATE-----\nnot*base64\n-----END CERTIFICATE-----', 'not valid base64'),
     ('-----BEGIN CERTIFICATE-----\nAAAA\n-----END PRIVATE KEY-----', 'is closed by'),
     ('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nAAAA\n',
-     'outside its PEM blocks'),
+     'without its "-----END CERTIFICATE-----" line'),
     ('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----trailing', 'outside its PEM blocks'),
     ('-----BEGIN CERTIFICATE-----\nMIIBVDCB/KADAgECAhQBSQeaNdA89OVxOB8PV', 'without its "-----END CERTIFICATE-----"'),
 ])
@@ -241,3 +243,29 @@ def test_summary_from_reported_facts_has_the_same_shape(pki):
     reported = certificate_summary(serial='0A', not_after='2030-01-01T00:00:00Z', issuer='CN=x', sans=['a'])
     assert set(reported) == set(leaf.summary())
     assert reported['subject'] is None and reported['days_left'] > 0 and reported['not_before'] is None
+
+
+@pytest.mark.parametrize('count', [2000, 20000])
+def test_unclosed_begin_lines_are_read_in_one_pass(count):
+    """Thousands of unclosed BEGIN lines (hostile input) are refused as fast as a few: no lazy scan to
+    the end from each of them."""
+    text = '-----BEGIN CERTIFICATE-----\nAAAA\n' * count
+    started = time.process_time()
+    with pytest.raises(InputError) as caught:
+        pem_blocks(text, 'certificate')
+    spent = time.process_time() - started
+    assert 'without its "-----END CERTIFICATE-----" line' in str(caught.value)
+    # A guard against the quadratic scan coming back, not a speed goal: the lazy regex took minutes
+    # on 20000 lines (640 KB); one pass takes milliseconds, so the bound is loose enough for any CI.
+    assert spent < 5.0
+
+
+def test_pem_text_past_the_bound_is_refused_naming_the_field():
+    with pytest.raises(InputError) as caught:
+        pem_blocks('A' * (MAX_PEM_CHARS + 1), 'certificate')
+    assert caught.value.field == 'certificate' and 'at most %d' % MAX_PEM_CHARS in str(caught.value)
+
+
+def test_pem_spans_finds_closed_and_unclosed_blocks():
+    text = 'x-----BEGIN A-----1-----END A----------BEGIN B-----2'
+    assert [(label, body, end) for label, body, end, dummy, dummy in pem_spans(text)] == [('A', '1', 'A'), ('B', '2', None)]

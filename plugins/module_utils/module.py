@@ -77,23 +77,38 @@ def secret_forms(secret):
     return set(form for form in forms if len(form) >= SHORTEST_HIDDEN)
 
 
-def key_in_plain_option(argument_spec, params, prefix=''):
-    """The first option, not marked ``no_log``, whose value holds private-key text (``targets[2].description``)."""
+def first_option(argument_spec, params, holds, skip_no_log=False, prefix=''):
+    """The path (``targets[2].description``) of the first option whose text ``holds(text)``, suboptions included."""
     for name, spec in argument_spec.items():
         value = (params or {}).get(name)
-        if value is None or spec.get('no_log'):
+        if value is None or (skip_no_log and spec.get('no_log')):
             continue
         path = prefix + name
-        if spec.get('options') and isinstance(value, dict):
-            found = key_in_plain_option(spec['options'], value, path + '.')
-        elif spec.get('options') and isinstance(value, list):
-            found = next((key_in_plain_option(spec['options'], item, '%s[%d].' % (path, index))
-                          for index, item in enumerate(value) if isinstance(item, dict)
-                          and key_in_plain_option(spec['options'], item, '%s[%d].' % (path, index))), None)
-        else:
-            found = path if private_key_texts(value) else None
-        if found:
-            return found
+        if spec.get('options') and isinstance(value, (dict, list)):
+            items = [(path + '.', value)] if isinstance(value, dict) else \
+                [('%s[%d].' % (path, index), item) for index, item in enumerate(value) if isinstance(item, dict)]
+            for item_prefix, item in items:
+                found = first_option(spec['options'], item, holds, skip_no_log, item_prefix)
+                if found:
+                    return found
+            continue
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and holds(text) for text in texts):
+            return path
+    return None
+
+
+def refused_option(argument_spec, params):
+    """``(option, reason)`` for an option no service should receive, before anything is sent; else None."""
+    option = first_option(argument_spec, params, lambda text: '\x00' in text)
+    if option:
+        return option, 'holds a NUL character, which no service takes'
+    # Hidden from the output, a key in a free-text option would still be sent, and shown in clear by
+    # the service's answers later.
+    option = first_option(argument_spec, params, lambda text: bool(private_key_texts(text)), skip_no_log=True)
+    if option:
+        return option, ('holds a private key, which is never sent in this option; give keys only in the options '
+                        'made for them (private_key, enc_private_key)')
     return None
 
 
@@ -134,12 +149,9 @@ class CertfleetModule:
         self.ansible = _KeyHidingAnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
-        # Hidden from the output, a key in a free-text option would still be sent, and shown in clear
-        # by the service's answers later: refused before anything is sent.
-        option = key_in_plain_option(spec, self.params)
-        if option:
-            self.ansible.fail_json(msg='%s: holds a private key, which is never sent in this option; give keys only in '
-                                       'the options made for them (private_key, enc_private_key)' % option, field=option)
+        refused = refused_option(spec, self.params)
+        if refused:
+            self.ansible.fail_json(msg='%s: %s' % refused, field=refused[0])
         # requests and cryptography are imported where first used (transport.requests, x509.x509), so a
         # run pays only for what it uses. Whether they are installed is checked here without importing
         # them (find_spec: a tenth of a millisecond), to fail before anything is done, as before. One that

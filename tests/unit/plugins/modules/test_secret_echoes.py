@@ -116,3 +116,13 @@ def test_forms_of_a_secret_never_include_short_strings():
     assert all(len(form) >= 16 for form in secret_forms('a-secret-of-twenty-chars'))
     forms = secret_forms(rewrapped('-----BEGIN PRIVATE KEY-----\n' + 'A' * 200 + '\n-----END PRIVATE KEY-----\n', 64, '\n'))
     assert 'A' * 64 in forms and 'A' * 16 in forms and 'A' * 76 in forms
+
+
+@pytest.mark.parametrize('option, value', [('name', 'web\x00x'), ('description', 'a\x00b')])
+def test_a_nul_in_an_option_is_refused_before_any_request(emulator, pki, run_module, option, value):
+    args = huawei_args(emulator, name='web', certificate=pki['www.example.com.fullchain.pem'],
+                       private_key=pki['www.example.com.key'])
+    args[option] = value
+    result = run_module(elb_certificate, args)
+    assert result['failed'] is True and result['field'] == option and 'NUL' in result['msg']
+    assert emulator.requests() == []

@@ -263,8 +263,13 @@ def deploy(targets, certificate=None, private_key=None, connections=None, allow_
     for (row, diff) in outcomes:
         if row['changed'] and diff:
             diffs.append(dict(diff, before_header=row['label'], after_header=row['label']))
+    # A connection warning is said once for the run, however many targets share the connection.
+    connection = []
+    for target in built:
+        connection.extend(warning for warning in target.client.warnings if warning not in connection)
     result = dict(changed=any(row['changed'] for row in rows), targets=rows, diff=diffs,
-                  warnings=['%s: %s' % (row['label'], warning) for row in rows for warning in row.pop('warnings', [])])
+                  warnings=connection + ['%s: %s' % (row['label'], warning) for row in rows
+                                         for warning in row.pop('warnings', [])])
     failed = [row for row in rows if row['failed']]
     if failed:
         result['failed'] = True

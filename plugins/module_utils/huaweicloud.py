@@ -20,7 +20,7 @@ from ansible.module_utils.six.moves.urllib.parse import quote, unquote, urlsplit
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, ConfigurationError
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import CertfleetModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
-    Answer, connection_argument_spec, http_client_from_params, validate_endpoint,
+    Answer, connection_argument_spec, connection_warnings, http_client_from_params, validate_endpoint,
 )
 
 ALGORITHM = 'SDK-HMAC-SHA256'
@@ -238,6 +238,7 @@ class HuaweiCloudClient:
         self.http = http or http_client_from_params(
             params, sign=self._sign_prepared, parse_error=self._parse_error,
             request_id_headers=REQUEST_ID_HEADERS, sleep=sleep, budget=budget)
+        self.warnings = connection_warnings(params, [('endpoint', self.endpoint), ('iam_endpoint', self.iam_endpoint)])
 
     def _parse_error(self, status, text, headers):
         return name_refused_credential(parse_huaweicloud_error(status, text, headers), self.auth_scheme)

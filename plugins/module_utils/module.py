@@ -18,9 +18,7 @@ from importlib.util import find_spec
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.certfleet.cloud.plugins.module_utils import transport, x509
-from ansible_collections.certfleet.cloud.plugins.module_utils.errors import (
-    ApiError, ConfigurationError, InputError,
-)
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, CertfleetError, InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import reconcile
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import MissingLibraryError
 
@@ -177,19 +175,29 @@ class CertfleetModule:
     def run(self, main):
         try:
             result = main(self)
-        except InputError as exc:
-            self.fail(str(exc), field=exc.field)
-        except MissingLibraryError as exc:
-            self.ansible.fail_json(msg=str(exc), exception=exc.exception)
-        except ConfigurationError as exc:
-            self.fail(str(exc))
-        except ApiError as exc:
-            self.ansible.fail_json(**exc.to_fail_kwargs())
+        except CertfleetError as error:
+            self._warn_connection()
+            self.fail_with(error)
         self.exit(result)
+
+    def fail_with(self, error):
+        """``fail_json`` for one of the collection's errors: with its field, or the service's code and request id."""
+        if isinstance(error, InputError):
+            self.fail(str(error), field=error.field)
+        if isinstance(error, MissingLibraryError):
+            self.ansible.fail_json(msg=str(error), exception=error.exception)
+        if isinstance(error, ApiError):
+            self.ansible.fail_json(**error.to_fail_kwargs())
+        self.fail(str(error))
+
+    def _warn_connection(self):
+        for warning in getattr(self._client, 'warnings', None) or ():
+            self.ansible.warn(warning)
 
     def exit(self, result):
         """``exit_json`` with what the layer put in ``result`` for the module: ``warnings`` are warned,
         ``no_log_values`` (secrets that came back from a service) are hidden from everything printed."""
+        self._warn_connection()
         result = dict(result)
         for value in result.pop('no_log_values', ()):
             self.ansible.no_log_values.update(secret_forms(value))

@@ -20,7 +20,7 @@ from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, ConfigurationError
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import CertfleetModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
-    Answer, connection_argument_spec, decode_json, http_client_from_params, validate_endpoint,
+    Answer, connection_argument_spec, connection_warnings, decode_json, http_client_from_params, validate_endpoint,
 )
 
 DEFAULT_ENDPOINT = 'https://open.chinanetcenter.com'
@@ -172,6 +172,7 @@ class NetcenterClient:
         self.http = http or http_client_from_params(
             params, sign=self._sign_prepared, parse_error=self._parse_error,
             request_id_headers=REQUEST_ID_HEADERS, sleep=sleep, budget=budget)
+        self.warnings = connection_warnings(params, [('endpoint', self.endpoint)])
 
     def _parse_error(self, status, text, headers):
         return name_refused_credential(parse_netcenter_error(status, text, headers), self.auth_scheme)

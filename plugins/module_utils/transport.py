@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import importlib
+import ipaddress
 import json
 import random
 import socket
@@ -149,6 +150,32 @@ def validate_endpoint(value, option, example):
     if parts.scheme not in ('http', 'https') or not parts.hostname:
         raise ConfigurationError('%s must be a URL such as %s, not %r' % (option, example, value))
     return value.rstrip('/')
+
+
+def is_loopback_host(host):
+    if (host or '').lower() == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def connection_warnings(params, endpoints):
+    """What a run should warn about its connection: TLS not verified (and ``ca_bundle`` therefore
+    unused), and plain ``http://`` to a host off this machine, where credentials, tokens and keys
+    cross the network readable. ``endpoints`` are ``(option, url)`` pairs; each warning names its option."""
+    warnings = []
+    if params.get('validate_certs') is False:
+        unused = ('; ca_bundle (%s) is not used' % params['ca_bundle']) if params.get('ca_bundle') else ''
+        warnings.append('validate_certs is false: the endpoints\' TLS certificates are not verified, so anyone on '
+                        'the path can pose as the service and read the credentials and keys sent%s' % unused)
+    for option, url in endpoints:
+        parts = urlsplit(url or '')
+        if parts.scheme == 'http' and parts.hostname and not is_loopback_host(parts.hostname):
+            warnings.append('%s is plain http:// to %s: credentials, tokens and keys cross the network unencrypted '
+                            '(and through any proxy); use https://' % (option, parts.hostname))
+    return warnings
 
 
 def http_client_from_params(params, sign, parse_error, request_id_headers=(), sleep=None, budget=None):

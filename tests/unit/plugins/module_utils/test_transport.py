@@ -358,3 +358,18 @@ def test_a_real_refused_connection_is_told_from_a_lost_answer():
     assert not isinstance(caught.value, UncertainWriteError)
     assert instance.attempts == 2 and len(sleeps) == 1
     assert 'gave up after 2 attempts' in caught.value.message
+
+
+@pytest.mark.parametrize('params, endpoints, expected', [
+    ({'validate_certs': True}, [('endpoint', 'https://elb.example.com')], []),
+    ({'validate_certs': True}, [('endpoint', 'http://127.0.0.1:8080'), ('iam_endpoint', 'http://localhost:1')], []),
+    ({'validate_certs': True}, [('endpoint', 'http://[::1]:8080')], []),
+    ({'validate_certs': True}, [('iam_endpoint', 'http://iam.example.com')], ['iam_endpoint is plain http:// to iam.example.com']),
+    ({'validate_certs': False}, [], ['validate_certs is false']),
+    ({'validate_certs': False, 'ca_bundle': '/etc/ca.pem'}, [], ['ca_bundle (/etc/ca.pem) is not used']),
+])
+def test_connection_warnings_name_the_option(params, endpoints, expected):
+    warnings = http.connection_warnings(params, endpoints)
+    assert len(warnings) == len(expected)
+    for warning, text in zip(warnings, expected):
+        assert text in warning

@@ -6,10 +6,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
 
+try:
+    from ansible.module_utils import _internal as module_utils_internal
+except ImportError:  # before ansible-core 2.19
+    module_utils_internal = None
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.parameters import PASS_VARS
 from ansible.module_utils.testing import patch_module_args
 
@@ -37,12 +43,30 @@ def fake_module():
     return FakeModule
 
 
+@contextlib.contextmanager
+def as_module_process():
+    internal = getattr(module_utils_internal, 'is_controller', None)
+    if internal is None:  # ansible-core before 2.19 has no such switch
+        yield
+        return
+    module_utils_internal.is_controller = False
+    try:
+        yield
+    finally:
+        module_utils_internal.is_controller = internal
+
+
 @pytest.fixture
 def run_module(capsys):
     """Run a module's main() with ``args``; return its JSON result (exit_json and fail_json alike)."""
 
     def run(module, args):
-        with patch_module_args(dict(args, **VERBOSE_ARGS)):
+        # A module process starts with no warnings and is not the controller; in one test process,
+        # warnings would pile up run after run, and once a test has imported controller code (the
+        # filter plugins), ansible-core 2.19 would print them instead of returning them.
+        module_warnings._global_warnings.clear()
+        module_warnings._global_deprecations.clear()
+        with patch_module_args(dict(args, **VERBOSE_ARGS)), as_module_process():
             with pytest.raises(SystemExit):
                 module.main()
         return json.loads(capsys.readouterr().out)

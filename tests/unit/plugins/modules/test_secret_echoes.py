@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from ansible_collections.certfleet.cloud.plugins.module_utils import deploy
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import secret_forms
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import canonical_pem
 from ansible_collections.certfleet.cloud.plugins.modules import certificate_deploy, elb_certificate, netcenter_certificate
@@ -126,3 +127,31 @@ def test_a_nul_in_an_option_is_refused_before_any_request(emulator, pki, run_mod
     result = run_module(elb_certificate, args)
     assert result['failed'] is True and result['field'] == option and 'NUL' in result['msg']
     assert emulator.requests() == []
+
+
+def warning_texts(result):
+    """The warnings' texts (ansible-core 2.19 returns each as a summary holding an event with its message)."""
+    return [warning if isinstance(warning, str) else (warning.get('event') or warning).get('msg', '')
+            for warning in result.get('warnings', [])]
+
+
+def test_an_unverified_or_plain_http_connection_is_warned_about_once(emulator, pki, run_module):
+    args = huawei_args(emulator, validate_certs=False, ca_bundle='/nonexistent/ca.pem',
+                       iam_endpoint='http://iam.invalid.example', project_id=None)
+    args['endpoint'] = 'http://elb.invalid.example'
+    result = run_module(elb_certificate, dict(args, name='web', certificate=pki['www.example.com.fullchain.pem'],
+                                              private_key=pki['www.example.com.key']))
+    warnings = warning_texts(result)
+    assert result['failed'] is True
+    assert any(w.startswith('validate_certs is false') for w in warnings)
+    assert any('ca_bundle (/nonexistent/ca.pem) is not used' in w for w in warnings)
+    assert any(w.startswith('endpoint is plain http:// to elb.invalid.example') for w in warnings)
+    assert any(w.startswith('iam_endpoint is plain http:// to iam.invalid.example') for w in warnings)
+
+
+def test_a_fleet_warns_once_per_connection(emulator, pki):
+    connection = huawei_args(emulator, validate_certs=False)
+    result = deploy.deploy([{'service': 'elb', 'name': 'a'}, {'service': 'elb', 'name': 'b'}],
+                           pki['www.example.com.fullchain.pem'], pki['www.example.com.key'], {'huaweicloud': connection})
+    assert 'failed' not in result
+    assert [w for w in result['warnings'] if w.startswith('validate_certs is false')] == [result['warnings'][0]]

@@ -14,11 +14,14 @@ options:
   validate_certs:
     description:
       - Whether to verify the TLS certificate of the endpoint.
+      - V(false) is warned about on every run, since anyone on the path could then read the credentials
+        and keys sent; O(ca_bundle) is not used then (the warning says so).
     type: bool
     default: true
   ca_bundle:
     description:
       - Path to a PEM bundle of CA certificates used to verify the endpoint.
+      - Only used with O(validate_certs=true).
     type: path
   timeout:
     description:
@@ -38,6 +41,8 @@ options:
     default: 5
 notes:
   - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
+  - An endpoint with plain C(http://) to a host other than this machine's loopback (the emulator) is warned
+    about, naming the option, since credentials, tokens and keys would cross the network unencrypted.
 requirements:
   - requests
 '''

@@ -254,15 +254,13 @@ class SignatureKey(ResourceManager):
         return created
 
     def returned(self, resource, desired=None):
+        """The key without its secret, as apig_signature_info shows it: no character of a secret is returned,
+        only whether the characters the service shows agree with ``sign_secret`` (``sign_secret_matches``)."""
         shown = super(SignatureKey, self).returned(resource, desired)
-        if shown is not None and resource.get('sign_secret'):
-            shown['sign_secret'] = mask_like_the_service(resource['sign_secret'])
+        if shown is not None and desired is not None and desired.sign_secret is not None:
+            shown['sign_secret_matches'] = (secret_may_be(resource['sign_secret'], desired.sign_secret)
+                                            if resource.get('sign_secret') else None)
         return shown
-
-
-def mask_like_the_service(secret):
-    """A secret as every answer but the create answer shows it."""
-    return secret if '*' in secret else secret[:3] + '*' * 12 + secret[-3:]
 
 
 class Bindings:

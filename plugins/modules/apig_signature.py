@@ -127,7 +127,8 @@ EXAMPLES = r'''
 RETURN = r'''
 signature:
   description:
-    - The key as the API shows it after the run (secret masked), with its C(bindings). V(null) when absent.
+    - The key as the API shows it after the run, without its secret (as M(certfleet.cloud.apig_signature_info)
+      shows it), with its C(bindings). V(null) when absent.
   returned: always
   type: dict
   sample:
@@ -135,15 +136,18 @@ signature:
     name: orders_backend
     sign_type: hmac
     sign_key: orders_backend_key
-    sign_secret: "dc0************2b3"
+    sign_secret_matches: true
     bindings:
       - {api: orders, env: RELEASE, api_id: 5f918d104dc84480a75166ba99efff21, env_id: DEFAULT_ENVIRONMENT_RELEASE_ID,
          publish_id: 9b8e3a1c2d4f4b6a8c0e1f2a3b4c5d6e}
   contains:
-    sign_secret:
-      description: The secret, masked as the API shows it.
-      type: str
-      returned: when present
+    sign_secret_matches:
+      description:
+        - Whether the characters of the secret the service shows (its first and last three) agree with O(sign_secret).
+          No character of the secret itself is returned. V(true) proves nothing about the hidden middle.
+        - V(null) when the service showed no secret.
+      type: bool
+      returned: when O(sign_secret) is given
     bindings:
       description: The APIs the key signs, by name and environment.
       type: list

@@ -58,8 +58,10 @@ def secret_forms(secret):
     as other tools wrap it (76 columns, CRLF), each line, and the base64 body in 16-character pieces
     (a message that quotes the first 150 characters of a request still shows none of it); and the
     JSON-escaped form of each (an answer that echoes the request body). Forms shorter than
-    ``SHORTEST_HIDDEN`` are left out.
+    ``SHORTEST_HIDDEN`` are left out, and so is anything but text (a service's ``private_key: 12345``).
     """
+    if not isinstance(secret, str):
+        return set()
     forms = set([secret, secret.strip()])
     for label, body, dummy, dummy, dummy in x509.pem_spans(secret):
         body = ''.join(body.split())

@@ -112,8 +112,8 @@ def test_a_key_in_a_fleet_target_description_is_refused_naming_the_target(emulat
     assert emulator.requests() == []
 
 
-def test_forms_of_a_secret_never_include_short_strings():
-    assert secret_forms('e') == set()
+def test_forms_of_a_secret_never_include_short_strings_or_anything_but_text():
+    assert secret_forms('e') == set() and secret_forms(12345) == set() and secret_forms(None) == set()
     assert all(len(form) >= 16 for form in secret_forms('a-secret-of-twenty-chars'))
     forms = secret_forms(rewrapped('-----BEGIN PRIVATE KEY-----\n' + 'A' * 200 + '\n-----END PRIVATE KEY-----\n', 64, '\n'))
     assert 'A' * 64 in forms and 'A' * 16 in forms and 'A' * 76 in forms

@@ -54,6 +54,14 @@ Ansible configuration settings
 ------------------------------
 
 https://docs.ansible.com/ansible/latest/reference_appendices/config.html
+
+.. _action_plugins:
+
+Action plugins
+--------------
+
+A module with an action plugin (``certificate_deploy``) runs part of its work on the controller:
+https://docs.ansible.com/ansible/latest/plugins/action.html
 '''
 
 GUIDES_INDEX = '''\

@@ -39,7 +39,7 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.files import CURRE
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi
 from ansible_collections.certfleet.cloud.plugins.module_utils.vpn import UUID
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
-    certificate_summary, format_time, load_certificates,
+    PrivateKey, certificate_summary, format_time, load_certificates,
 )
 
 CERTIFICATES_PATH = '/v1/private-certificates'
@@ -275,6 +275,79 @@ def to_retire(owned, renewing):
     return owned.all if renewing else list(owned.replaced)
 
 
+def check_export(exported, certificate, authority=None):
+    """Refuse (``ApiError``) an export that is not ``certificate`` (as show reports it), issued by its CA
+    (``authority`` as the CA show reports it, when known), with the private key of that certificate.
+
+    Nothing is written from an export before this passes: a certificate of another CA, or a key that is
+    not its own, would be put in place and reported as a change. Messages never quote the texts.
+    """
+    certificate_id = certificate.get('certificate_id')
+
+    def refused(problem):
+        return ApiError('the export of certificate %s %s; no file was written' % (certificate_id, problem))
+
+    if not isinstance(exported, dict):
+        raise refused('is not a JSON object')
+    for field in ('certificate', 'certificate_chain', 'private_key'):
+        if not isinstance(exported.get(field), str) or not exported[field].strip():
+            raise refused('has no %s' % field)
+    try:
+        certificates = load_certificates(exported['certificate'], 'certificate')
+        chain = load_certificates(exported['certificate_chain'], 'certificate_chain')
+        key = PrivateKey(exported['private_key'], 'private_key')
+    except InputError as error:
+        raise refused('does not parse: %s' % error)
+    if len(certificates) != 1:
+        raise refused('holds %d certificates in certificate; expected the certificate alone' % len(certificates))
+    leaf = certificates[0]
+    try:
+        serial = int(certificate.get('serial_number') or '', 16)
+    except ValueError:
+        raise refused('cannot be checked: the service shows no hexadecimal serial number for it (%r)'
+                      % certificate.get('serial_number'))
+    if leaf.x509.serial_number != serial:
+        raise refused('holds certificate %s with serial %s, not serial %s' % (leaf.subject, leaf.serial_openssl,
+                                                                               certificate.get('serial_number')))
+    issuer = chain[0]
+    if not leaf.is_issued_by(issuer):
+        raise refused('holds a certificate that the first certificate of its chain (%s) did not sign' % issuer.subject)
+    authority = authority or {}
+    names = set(name for name in ((authority.get('distinguished_name') or {}).get('common_name'),
+                                  certificate.get('issuer_name')) if name)
+    if not names and not authority.get('serial_number'):
+        raise refused('cannot be checked: the service names no issuer for it')
+    for name in sorted(names):
+        if issuer.common_name != name:
+            raise refused('is issued by %s, not by CA %s (%s)' % (issuer.subject, certificate.get('issuer_id'), name))
+    if authority.get('serial_number'):
+        try:
+            ca_serial = int(authority['serial_number'], 16)
+        except ValueError:
+            ca_serial = None
+        if issuer.x509.serial_number != ca_serial:
+            raise refused('is issued by %s with serial %s, not by CA %s with serial %s'
+                          % (issuer.subject, issuer.serial_openssl, authority.get('ca_id'), authority['serial_number']))
+    if not key.matches(leaf):
+        raise refused('holds a private key that does not belong to its certificate')
+    return leaf
+
+
+# Shorter than any real key in PEM (an Ed25519 one is 119 characters): never a no-log value, which would hide
+# every occurrence of that text in the output.
+MIN_SECRET_CHARS = 100
+
+
+def secret_texts(text):
+    """``[text]`` when it is a private key in PEM (one block that parses) of a key's length, else ``[]``: the
+    no-log values of an export. Anything else would hide every occurrence of itself in the output."""
+    try:
+        PrivateKey(text, 'private_key')
+    except InputError:
+        return []
+    return [text] if len(text.strip()) >= MIN_SECRET_CHARS else []
+
+
 def revoked_on_retirement(certificate, revoke_replaced):
     """Whether retiring ``certificate`` revokes it: with ``revoke_replaced``, and only while it is ISSUED."""
     return bool(revoke_replaced) and certificate.get('status') == ISSUED
@@ -334,6 +407,8 @@ class PrivateCertificate:
         self.check_mode = check_mode
         self.files = PemFiles(params, FILE_OPTIONS, apply_file_attributes)
         self._api = api
+        # The CA of a certificate issued on this run, as looked up for it: checks its export.
+        self.issuer_authority = None
         self.warnings = []
         # Secrets that came back from the service: the module hides them from everything it prints.
         self.no_log_values = []
@@ -485,6 +560,9 @@ class PrivateCertificate:
         new = self.issue(owned, desired) if reason else current
         exported, file_states = self.sync_files(new, bool(reason), result)
         attributes_changed = self.files.set_attributes()
+        exposed = self.files.key_warning(self.check_mode)
+        if exposed:
+            self.warnings.append(exposed)
         self.retire_replaced(to_retire(owned, bool(reason)), result)
         result['changed'] = bool(reason or result['files'] or attributes_changed or result['replaced'])
         result['certificate'] = self.returned(new, exported)
@@ -501,6 +579,7 @@ class PrivateCertificate:
     def issue(self, owned, desired):
         """The new certificate, applied for and tagged; in check mode, the one that would be issued."""
         authority = self.authority(desired.issuer)
+        self.issuer_authority = authority
         payload = dict(desired.spec, issuer_id=authority['ca_id'])
         check_outlives(payload, authority, self.client.service_now())
         if self.check_mode:
@@ -524,7 +603,7 @@ class PrivateCertificate:
             return None, states
         if not outdated:
             return None, states
-        exported = self.export(certificate['certificate_id'])
+        exported = self.export(certificate)
         result['files'] = self.files.write(self.files.contents(exported))
         # A file that already held what the new certificate needs (the same chain) was not stale.
         kept = [path for path, state in states.items() if state == STALE and path not in result['files']]
@@ -599,10 +678,16 @@ class PrivateCertificate:
                            % (certificate_id, error.message), status=error.status, error_code=error.error_code)
         return certificate_id
 
-    def export(self, certificate_id):
-        exported = self.api.export(certificate_id)
-        if exported.get('private_key'):
-            self.no_log_values.append(exported['private_key'])
+    def export(self, certificate):
+        """The export of ``certificate``, checked (``check_export``); its key is handed over as a no-log value."""
+        exported = self.api.export(certificate['certificate_id'])
+        authority = self.issuer_authority
+        if authority is None or authority.get('ca_id') != certificate.get('issuer_id'):
+            # One read more, only when a file is written: the CA's serial tells it from another CA of that name.
+            authority = self.api.authority(certificate['issuer_id']) if certificate.get('issuer_id') else None
+        check_export(exported, certificate, authority)
+        self.no_log_values.extend(text for text in secret_texts(exported['private_key'])
+                                  if text not in self.no_log_values)
         return exported
 
     # What is shown -------------------------------------------------------------------------------
@@ -678,6 +763,7 @@ ARGUMENT_SPEC = dict(
     chain_path=dict(type='path'),
     fullchain_path=dict(type='path'),
     private_key_path=dict(type='path'),
+    private_key_mode=dict(type='raw', default='0600', no_log=False),
 )
 # The options state present needs (the module's ``required_if``).
 REQUIRED_IF = [('state', 'present', ('issuer', 'distinguished_name', 'validity'))]

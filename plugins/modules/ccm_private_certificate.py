@@ -34,6 +34,18 @@ description:
     current serial number, the chain must start with the issuing CA and have signed the certificate when
     that is on disk too, the key must match the certificate on disk (alone, it only has to parse). Files
     are written atomically and only when their content differs."
+  - "An export is checked before any file is written: the certificate must parse, have the serial number of
+    the certificate the module manages, and be signed by the first certificate of the exported chain, which
+    must be the issuing CA (its common name, and the serial number the CA show reports); the private key
+    must parse and belong to the certificate. Otherwise the module fails and writes nothing."
+  - "File attributes: O(owner), O(group) and the other file options apply to every file, O(mode) to the
+    certificate, chain and full-chain files only; the key gets O(private_key_mode). Attributes are set on
+    the file a path leads to through symbolic links. A key file that ends up readable by its group or by
+    others is reported in a warning."
+  - "Each path must be a regular file (or a link to one) or not exist yet: a directory, FIFO, socket or
+    device is refused, as are two options naming the same file (compared by real path and by inode),
+    before any request. A file that cannot be written fails the run with its option and path; the
+    certificate is kept, so a rerun once the path is fixed writes the files without issuing another."
   - Every option is checked against the API's limits before any request; a failure names the option.
   - The private key is never returned, logged or shown in a diff.
 author:
@@ -205,14 +217,24 @@ options:
     description: File for the certificate followed by the CA chain.
     type: path
   private_key_path:
-    description: File for the private key (PKCS#8 PEM). Mode 0600 unless O(mode) says otherwise.
+    description:
+      - File for the private key (PKCS#8 PEM). Its mode is O(private_key_mode), not O(mode).
     type: path
+  private_key_mode:
+    description:
+      - Mode of O(private_key_path), as O(mode) takes it (octal in quotes, such as V("0600"), or symbolic, such as
+        V("u=rw,g=r")). O(mode) applies to the other files only, so a mode for certificates never opens the key.
+      - A key file readable by its group or by others (V("0640"), V("0644")) is written as asked, with a warning.
+      - V(null) leaves the mode of an existing key file as it is; a new one is written V(0600).
+    type: raw
+    default: "0600"
 notes:
   - CCM is a global service; O(project_id) is not used, and O(endpoint) is the CCM endpoint
     (default C(https://ccm.<region>.myhuaweicloud.com)).
   - "API calls per run: unchanged, 2 reads (the tag filter and one show); issuing, also the CA lookup (1 read
     by ID, a list by name), the apply, the tags, one show, the export when files are given, and a tag removal
-    (and revoke) per replaced certificate; a missing file, one export."
+    (and revoke) per replaced certificate; a missing file, one export and one read of the issuing CA (to
+    check the export)."
   - The service generates the key pair; a certificate from a CSR is not managed by this module.
 seealso:
   - module: certfleet.cloud.ccm_private_certificate_info
@@ -249,6 +271,8 @@ EXAMPLES = r'''
     private_key_path: /etc/pki/api/key.pem
     owner: root
     group: nginx
+    mode: "0644"              # the certificate and the chain
+    private_key_mode: "0600"  # the key (the default)
   notify: Reload nginx
 
 - name: Revoke it
@@ -346,13 +370,12 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import
 
 
 def file_attributes(ansible):
-    """``PemFiles``' ``apply_attributes``: the file options (owner, group, mode, ...) applied to one path,
-    ``default_mode`` when ``mode`` is not given; only AnsibleModule knows how."""
+    """``PemFiles``' ``apply_attributes``: the file options (owner, group, ...) applied to one path with ``mode``
+    in place of the ``mode`` option (``private_key_mode`` for the key); only AnsibleModule knows how."""
 
-    def apply(path, default_mode=None):
+    def apply(path, mode):
         file_args = ansible.load_file_common_arguments(ansible.params, path=path)
-        if file_args.get('mode') is None and default_mode is not None:
-            file_args['mode'] = default_mode
+        file_args['mode'] = mode
         return ansible.set_fs_attributes_if_different(file_args, False)
     return apply
 

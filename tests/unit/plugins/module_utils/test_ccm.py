@@ -8,15 +8,20 @@ and the lifecycle of ccm_private_certificate built from explicit values (no HTTP
 from __future__ import annotations
 
 import datetime
+import os
 
 import pytest
+from cloudemu import certs as emulator_certs
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from hypothesis import given, strategies as st
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.ccm import (
     ARGUMENT_SPEC, NAME_TAG, SPEC_TAG, Owned, PrivateCertificate, dn_text, renewal_reason, reported_summary,
-    revoked_on_retirement, spec_differences, spec_digest, to_millis, to_retire, validity_end,
+    revoked_on_retirement, secret_texts, spec_differences, spec_digest, to_millis, to_retire, validity_end,
 )
-from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import load_certificates
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import with_defaults
 
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.timezone.utc)
@@ -201,8 +206,8 @@ class FakeClient:
 class FakeCcmApi:
     """What PrivateCertificate asks of PrivateCertificateApi; every call is recorded."""
 
-    def __init__(self, owned, issued=None, exported=None):
-        self._owned, self.issued, self.exported = owned, issued, exported
+    def __init__(self, owned, issued=None, exported=None, authority=AUTHORITY):
+        self._owned, self.issued, self.exported, self._authority = owned, issued, exported, authority
         self.calls = []
 
     def owned(self, name):
@@ -211,11 +216,11 @@ class FakeCcmApi:
 
     def authority(self, ca_id):
         self.calls.append(('authority', ca_id))
-        return AUTHORITY if ca_id == ISSUER_ID else None
+        return self._authority if ca_id == ISSUER_ID else None
 
     def authorities(self, name=None):
         self.calls.append(('authorities', name))
-        return [AUTHORITY]
+        return [self._authority]
 
     def get(self, certificate_id):
         self.calls.append(('get', certificate_id))
@@ -292,11 +297,22 @@ def test_check_mode_predicts_the_renewal_and_writes_nothing():
                                                    locality=None, organizational_unit=None)
 
 
-def test_a_renewal_issues_writes_the_files_and_hands_the_key_over_as_a_no_log_value(pki, tmp_path):
-    issued = shown(certificate_id='c2', create_time=3000, days_left=90)
+@pytest.fixture
+def issued(pki):
+    """c2 as show reports it, its CA as the CA show reports it, and its export: the pki's leaf, chain and key."""
+    leaf = load_certificates(pki['www.example.com.pem'], 'leaf')[0]
+    ca = load_certificates(pki['ca.pem'], 'ca')[0]
+    authority = dict(AUTHORITY, distinguished_name={'common_name': ca.common_name}, serial_number=ca.serial_openssl)
+    certificate = shown(certificate_id='c2', create_time=3000, days_left=90, serial_number=leaf.serial_openssl,
+                        issuer_name=ca.common_name)
     exported = dict(certificate=pki['www.example.com.pem'], certificate_chain=pki['ca.pem'],
                     private_key=pki['www.example.com.key'])
-    api = FakeCcmApi(owned_pair(current_days_left=10), issued=issued, exported=exported)
+    return certificate, authority, exported
+
+
+def test_a_renewal_issues_writes_the_files_and_hands_the_key_over_as_a_no_log_value(pki, issued, tmp_path):
+    issued, authority, exported = issued
+    api = FakeCcmApi(owned_pair(current_days_left=10), issued=issued, exported=exported, authority=authority)
     result = certificate(api, certificate_path=str(tmp_path / 'cert.pem'),
                          private_key_path=str(tmp_path / 'key.pem')).run()
     assert 'within renew_before_days' in result['reason'] and result['replaced'] == ['c1', 'c0']
@@ -328,3 +344,108 @@ def test_bad_input_fails_before_the_client_is_built():
     with pytest.raises(InputError) as refused:
         manager.run()
     assert refused.value.field == 'renew_before_days' and built == []
+
+
+# The export is checked before anything is written ---------------------------------------------------
+def forged(common_name, serial_number, key=None):
+    """A CA named ``common_name`` (not the pki's) and a leaf it signed with ``serial_number``, with their keys."""
+    ca, ca_key = emulator_certs.make_ca(common_name)
+    key = key or emulator_certs.new_key()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    leaf = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME,
+                                                                                  'www.example.com')]))
+            .issuer_name(ca.subject).public_key(key.public_key()).serial_number(serial_number)
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=90))
+            .sign(ca_key, hashes.SHA256()))
+    return emulator_certs.cert_pem(leaf), emulator_certs.cert_pem(ca), emulator_certs.key_pem(key)
+
+
+def run_with_export(issued, tmp_path, replace, owned=None):
+    """Issue c2 (or, with ``owned``, keep it and restore its files) with its export changed by ``replace``."""
+    certificate_, authority, exported = issued
+    api = FakeCcmApi(owned or owned_pair(current_days_left=10), issued=certificate_, authority=authority,
+                     exported=dict(exported, **replace))
+    manager = certificate(api, certificate_path=str(tmp_path / 'cert.pem'), chain_path=str(tmp_path / 'chain.pem'),
+                          private_key_path=str(tmp_path / 'key.pem'))
+    try:
+        return manager.run(), manager, api
+    except ApiError as error:
+        return error, manager, api
+
+
+def refused(outcome, tmp_path, reason):
+    error, manager, dummy = outcome
+    assert isinstance(error, ApiError), 'the export was taken: %r' % (error,)
+    assert error.message.startswith('the export of certificate c2 ') and error.message.endswith('no file was written')
+    assert reason in error.message
+    assert os.listdir(str(tmp_path)) == []
+    assert manager.no_log_values == []
+    return error
+
+
+def test_the_checked_export_is_written(issued, tmp_path):
+    result, manager, api = run_with_export(issued, tmp_path, {})
+    assert result['changed'] and len(result['files']) == 3
+    assert ('export', 'c2') in api.calls
+
+
+def test_another_cas_certificate_with_its_own_key_is_not_written(issued, pki, tmp_path):
+    leaf, ca, key = forged('certfleet other CA', 0x1234)
+    error = refused(run_with_export(issued, tmp_path, dict(certificate=leaf, certificate_chain=ca, private_key=key)),
+                    tmp_path, 'holds certificate CN=www.example.com with serial 1234, not serial ')
+    assert 'PRIVATE KEY' not in str(error)
+
+
+def test_a_certificate_of_another_ca_of_the_same_name_and_serial_is_not_written(issued, pki, tmp_path):
+    # Everything the certificate show tells matches; only the CA show's serial tells the CAs apart.
+    certificate_, authority, dummy = issued
+    leaf, ca, key = forged(authority['distinguished_name']['common_name'], int(certificate_['serial_number'], 16))
+    refused(run_with_export(issued, tmp_path, dict(certificate=leaf, certificate_chain=ca, private_key=key)),
+            tmp_path, 'is issued by CN=certfleet test CA with serial ')
+
+
+def test_a_chain_that_did_not_sign_the_certificate_is_not_written(issued, pki, tmp_path):
+    refused(run_with_export(issued, tmp_path, dict(certificate_chain=pki['client-ca.pem'])), tmp_path,
+            'the first certificate of its chain (CN=certfleet client CA) did not sign')
+
+
+def test_a_key_that_is_not_the_certificates_is_not_written(issued, pki, tmp_path):
+    refused(run_with_export(issued, tmp_path, dict(private_key=pki['other.key'])), tmp_path,
+            'holds a private key that does not belong to its certificate')
+
+
+@pytest.mark.parametrize('replace, reason', [
+    (dict(certificate='x', private_key='e'), 'does not parse: certificate: no PEM block found'),
+    (dict(private_key='e'), 'does not parse: private_key: no PEM block found'),
+    (dict(certificate_chain=''), 'has no certificate_chain'),
+    (dict(private_key=None), 'has no private_key'),
+])
+def test_an_export_that_does_not_parse_is_not_written_nor_hidden(issued, tmp_path, replace, reason):
+    refused(run_with_export(issued, tmp_path, replace), tmp_path, reason)
+
+
+def test_files_restored_for_a_kept_certificate_are_checked_against_the_ca_show(issued, tmp_path):
+    # No renewal: the CA is looked up for the check, and its serial is not the chain's.
+    certificate_, authority, exported = issued
+    owned = Owned([certificate_], {'c2': TAGS})
+    other_ca = dict(authority, serial_number='01')
+    api = FakeCcmApi(owned, issued=certificate_, exported=exported, authority=other_ca)
+    manager = certificate(api, certificate_path=str(tmp_path / 'cert.pem'))
+    with pytest.raises(ApiError) as error:
+        manager.run()
+    assert 'not by CA %s with serial 01' % ISSUER_ID in error.value.message
+    assert ('authority', ISSUER_ID) in api.calls and os.listdir(str(tmp_path)) == []
+    # The right CA: written, and only the export and the CA show were asked for.
+    api = FakeCcmApi(owned, issued=certificate_, exported=exported, authority=authority)
+    result = certificate(api, certificate_path=str(tmp_path / 'cert.pem')).run()
+    assert result['files'] == [str(tmp_path / 'cert.pem')] and result['reason'] is None
+    assert [call[0] for call in api.calls] == ['owned', 'export', 'authority']
+
+
+@pytest.mark.parametrize('text', ['e', 'x' * 500, '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n', None])
+def test_only_a_private_key_is_a_no_log_value(text):
+    assert secret_texts(text) == []
+
+
+def test_a_private_key_is_a_no_log_value(pki):
+    assert secret_texts(pki['www.example.com.key']) == [pki['www.example.com.key']]

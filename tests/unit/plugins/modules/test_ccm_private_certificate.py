@@ -8,6 +8,7 @@ and the local file rules (which file is stale) on their own."""
 from __future__ import annotations
 
 import os
+import signal
 import stat
 
 import pytest
@@ -48,11 +49,86 @@ def test_the_key_is_written_0600_and_never_returned(ccm, tmp_path, run_module):
     assert key_text.splitlines()[1] not in serialized
 
 
-def test_mode_applies_to_every_file(ccm, tmp_path, run_module):
-    result = run_module(ccm_private_certificate, args(ccm, tmp_path, mode='0640'))
-    assert result['changed']
-    assert [stat.S_IMODE(os.stat(tmp_path / name).st_mode) for name in ('cert.pem', 'chain.pem', 'key.pem')] == [
-        0o640, 0o640, 0o640]
+def modes(directory, *names):
+    return [stat.S_IMODE(os.stat(str(directory / name)).st_mode) for name in names]
+
+
+def key_warnings(result, directory):
+    """The warnings about the key in ``directory`` (ansible-core 2.19 returns each as a dict with its event)."""
+    texts = [warning if isinstance(warning, str) else warning.get('msg') or (warning.get('event') or {}).get('msg', '')
+             for warning in result.get('warnings', [])]
+    return [text for text in texts if 'private key %s ' % (directory / 'key.pem') in text]
+
+
+def test_mode_is_for_the_certificates_and_the_key_keeps_0600(ccm, tmp_path, run_module):
+    result = run_module(ccm_private_certificate, args(ccm, tmp_path, mode='0644'))
+    assert result['changed'] and key_warnings(result, tmp_path) == []
+    assert modes(tmp_path, 'cert.pem', 'chain.pem', 'key.pem') == [0o644, 0o644, 0o600]
+    assert not run_module(ccm_private_certificate, args(ccm, tmp_path, mode='0644'))['changed']
+
+
+def test_a_key_readable_by_others_is_written_as_asked_and_reported(ccm, tmp_path, run_module):
+    result = run_module(ccm_private_certificate, args(ccm, tmp_path, private_key_mode='0644'))
+    assert modes(tmp_path, 'key.pem') == [0o644]
+    assert key_warnings(result, tmp_path) == [
+        'private key %s is readable by its group and others (mode 0644); private_key_mode "0600" keeps it to its owner'
+        % (tmp_path / 'key.pem')]
+
+
+def test_a_key_behind_a_link_is_given_0600_and_then_left_alone(ccm, tmp_path, run_module):
+    run_module(ccm_private_certificate, args(ccm, tmp_path))
+    real = tmp_path / 'real'
+    real.mkdir()
+    os.rename(str(tmp_path / 'key.pem'), str(real / 'key.pem'))
+    os.chmod(str(real / 'key.pem'), 0o644)
+    os.symlink(str(real / 'key.pem'), str(tmp_path / 'key.pem'))
+    tightened = run_module(ccm_private_certificate, args(ccm, tmp_path))
+    assert tightened['changed'] and tightened['files'] == [] and key_warnings(tightened, tmp_path) == []
+    assert modes(real, 'key.pem') == [0o600] and os.path.islink(str(tmp_path / 'key.pem'))
+    assert not run_module(ccm_private_certificate, args(ccm, tmp_path))['changed']
+
+
+def test_one_file_spelled_two_ways_is_refused_before_any_request(ccm, tmp_path, run_module):
+    result = run_module(ccm_private_certificate, args(ccm, tmp_path, private_key_path='%s/./cert.pem' % tmp_path))
+    assert result['failed'] and result['field'] == 'private_key_path'
+    assert 'is the same file as certificate_path' in result['msg']
+    assert ccm.requests() == [] and os.listdir(str(tmp_path)) == []
+
+
+class Hung(Exception):
+    pass
+
+
+@pytest.fixture
+def deadline():
+    """Fail a test that would hang (a FIFO opened for reading waits for a writer forever)."""
+    def hung(signum, frame):
+        raise Hung('the module hung')
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_fifo_is_refused_before_any_request(ccm, tmp_path, run_module, deadline):
+    os.mkfifo(str(tmp_path / 'chain.pem'))
+    result = run_module(ccm_private_certificate, args(ccm, tmp_path))
+    assert result['failed'] and result['field'] == 'chain_path'
+    assert 'is a FIFO, not a regular file' in result['msg']
+    assert ccm.requests() == []
+
+
+def test_a_file_that_cannot_be_written_is_a_clear_error_and_a_rerun_converges(ccm, tmp_path, run_module):
+    # Nothing can be created in /proc: the write fails after the certificate was issued.
+    failed = run_module(ccm_private_certificate, args(ccm, tmp_path, certificate_path='/proc/self/certfleet-unit.pem'))
+    assert failed['failed'] and failed['field'] == 'certificate_path' and 'exception' not in failed
+    assert failed['msg'].startswith('certificate_path: /proc/self/certfleet-unit.pem could not be written (')
+    assert 'a rerun once that is fixed' in failed['msg']
+    fixed = run_module(ccm_private_certificate, args(ccm, tmp_path))
+    assert fixed['changed'] and fixed['reason'] is None, 'a second certificate was issued'
+    assert sorted(fixed['files']) == [str(tmp_path / name) for name in ('cert.pem', 'chain.pem', 'key.pem')]
+    assert not run_module(ccm_private_certificate, args(ccm, tmp_path))['changed']
 
 
 def test_no_project_id_is_needed_or_sent(ccm, tmp_path, run_module):

@@ -47,6 +47,8 @@ SERVICES = {
     'vpn': Service('huaweicloud', 'vpn', vpn.VpnGatewayCertificate, vpn.VpnGatewayCertificateApi, vpn.ARGUMENT_SPEC,
                    ('gateway', 'name') + vpn.PEM_OPTIONS, True),
 }
+# The order in which services' targets start: the ones that take longest first.
+SLOWEST_FIRST = ('vpn', 'elb', 'netcenter')
 PROVIDER_SPECS = {'huaweicloud': huaweicloud_argument_spec, 'netcenter': netcenter_argument_spec}
 # The credential that names an account, per provider (the first one set).
 ACCOUNT_KEYS = {'huaweicloud': ('access_key', 'auth_token'), 'netcenter': ('access_key', 'username')}
@@ -86,16 +88,25 @@ class RequestBudget:
     """The requests of one account, shared by every thread that talks to it.
 
     ``acquire()`` is called before each attempt: it waits while the account is paused (a 429 or
-    ``Retry-After`` seen by any thread) and, with ``requests_per_second``, for the next free slot.
+    ``Retry-After`` seen by any thread) and for the next free slot of its pace. The pace is
+    ``requests_per_second`` when given; otherwise the account is not paced until its first 429,
+    after which it keeps to 80 % of the rate it had reached in the last second (lowered again at each
+    further 429 that comes after the pause), so a fleet learns an account's limit once instead of being
+    refused again and again.
     """
+
+    # The share of the rate that drew a 429 kept afterwards.
+    BACKED_OFF_SHARE = 0.8
 
     def __init__(self, requests_per_second=None, clock=time.monotonic, sleep=time.sleep):
         self.interval = 1.0 / requests_per_second if requests_per_second else 0.0
+        self.learns = not requests_per_second
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next_slot = 0.0
         self._paused_until = 0.0
+        self._sent = collections.deque()
         self.throttled = 0
 
     def acquire(self):
@@ -103,24 +114,35 @@ class RequestBudget:
             with self._lock:
                 now = self._clock()
                 start = max(now, self._paused_until, self._next_slot)
-                if start <= now:
-                    self._next_slot = now + self.interval
-                    return
-                if self._paused_until <= now:
-                    # Reserve the slot while holding the lock, so two threads never take the same one.
+                if start <= now or self._paused_until <= now:
+                    # The slot is taken while holding the lock, so two threads never take the same one.
                     self._next_slot = start + self.interval
-                    wait, reserved = start - now, True
+                    self._note_sent(start)
+                    wait, taken = start - now, True
                 else:
-                    wait, reserved = start - now, False
-            self._sleep(wait)
-            if reserved:
+                    wait, taken = start - now, False
+            if wait > 0:
+                self._sleep(wait)
+            if taken:
                 return
 
+    def _note_sent(self, moment):
+        self._sent.append(moment)
+        while self._sent and self._sent[0] <= moment - 1.0:
+            self._sent.popleft()
+
     def pause(self, seconds):
-        """Every thread of the account waits ``seconds`` before its next attempt."""
+        """Every thread of the account waits ``seconds`` before its next attempt (and, unpaced, slows down)."""
         with self._lock:
             self.throttled += 1
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
+            now = self._clock()
+            # A 429 to a request sent before the account was paused says nothing new about its rate.
+            already_paused = self._paused_until > now
+            self._paused_until = max(self._paused_until, now + seconds)
+            if self.learns and not already_paused:
+                reached = len([moment for moment in self._sent if moment > now - 1.0])
+                rate = max(1.0, reached * self.BACKED_OFF_SHARE)
+                self.interval = max(self.interval, 1.0 / rate)
 
 
 class Target:
@@ -256,8 +278,12 @@ def deploy(targets, certificate=None, private_key=None, connections=None, allow_
     if not built:
         return dict(changed=False, targets=[], diff=[])
     workers = max(1, min(parallelism or DEFAULT_PARALLELISM, len(built)))
+    # The slowest deployments start first (a gateway applies its certificate for a while), so they do
+    # not make the tail of the run; the result keeps the order given.
+    started = sorted(built, key=lambda target: SLOWEST_FIRST.index(target.service_name))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(deploy_one, built))
+        finished = dict(zip([target.index for target in started], pool.map(deploy_one, started)))
+    outcomes = [finished[target.index] for target in built]
     rows = [row for row, dummy in outcomes]
     diffs = []
     for (row, diff) in outcomes:

@@ -129,7 +129,9 @@ def test_fifty_targets_at_once_with_a_failure_a_lost_answer_and_429s_on_one_acco
          'count': 2},
     ])
     certificate, key = pki['www.example.com.fullchain.pem'], pki['www.example.com.key']
-    result = deploy.deploy(targets, certificate, key, connections(emulator, max_retries=3), parallelism=10)
+    # The CDN account is paced (generously) so that the test shows the shared pause, not the pace learnt from it.
+    result = deploy.deploy(targets, certificate, key, connections(emulator, max_retries=3), parallelism=10,
+                           requests_per_second={'netcenter': 100})
 
     rows = result['targets']
     assert [row['label'] for row in rows] == ['%s:%s' % (t['service'], t['name']) for t in targets]
@@ -184,3 +186,60 @@ def test_limit_deploys_only_the_named_targets_after_validating_all(emulator, pki
     with pytest.raises(InputError) as caught:
         deploy.deploy(fleet(2), certificate, key, connections(emulator), limit=['elb:nope'])
     assert caught.value.field == 'limit'
+
+
+def test_an_unpaced_account_keeps_to_less_than_the_rate_that_drew_a_429():
+    fake = FakeTime()
+    budget = RequestBudget(clock=fake.clock, sleep=fake.sleep)
+    for dummy in range(20):
+        budget.acquire()
+    assert fake.sleeps == []
+    budget.pause(1.0)
+    fake.sleeps.clear()
+    for dummy in range(5):
+        budget.acquire()
+    # 20 requests within the second that drew the 429: 16 a second from then on, after the pause.
+    assert fake.sleeps[0] == pytest.approx(1.0)
+    assert fake.sleeps[1:] == pytest.approx([1 / 16.0] * 4)
+
+
+def test_429s_to_requests_sent_before_the_pause_do_not_lower_the_pace_again():
+    fake = FakeTime()
+    budget = RequestBudget(clock=fake.clock, sleep=fake.sleep)
+    for dummy in range(10):
+        budget.acquire()
+    budget.pause(1.0)
+    budget.pause(1.0)
+    assert budget.interval == pytest.approx(1 / 8.0) and budget.throttled == 2
+
+
+def test_a_given_rate_is_kept_after_a_429():
+    fake = FakeTime()
+    budget = RequestBudget(requests_per_second=5, clock=fake.clock, sleep=fake.sleep)
+    for dummy in range(3):
+        budget.acquire()
+    budget.pause(0.5)
+    assert budget.interval == pytest.approx(0.2)
+
+
+def test_gateways_start_first_and_results_keep_the_order_given(emulator, pki):
+    started = []
+    original = deploy.deploy_one
+
+    def recording(target):
+        started.append(target.service_name)
+        return original(target)
+
+    gateway = {'service': 'vpn', 'gateway': '0b9c7f2e-7f4c-4a5e-9d6e-1c2b3a4d5e6f', 'name': 'vpn-gm',
+               'certificate': pki['gm-sign.pem'], 'private_key': pki['gm-sign.key'],
+               'enc_certificate': pki['gm-enc.pem'], 'enc_private_key': pki['gm-enc.key'],
+               'certificate_chain': pki['gm-ca.pem']}
+    emulator.admin('POST', 'seed', {'vpn': {'gateways': [{'id': gateway['gateway'], 'name': 'gm', 'flavor': 'GM'}]}})
+    deploy.deploy_one = recording
+    try:
+        result = deploy.deploy(fleet(3) + [gateway], pki['www.example.com.fullchain.pem'], pki['www.example.com.key'],
+                               connections(emulator), parallelism=1)
+    finally:
+        deploy.deploy_one = original
+    assert started[0] == 'vpn'
+    assert [row['service'] for row in result['targets']] == ['elb', 'netcenter', 'elb', 'vpn']

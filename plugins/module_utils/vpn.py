@@ -23,7 +23,7 @@ import time
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.sm2 import SM2_WITH_SM3_OID
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi, ResourceManager
-from ansible_collections.certfleet.cloud.plugins.module_utils.transport import wait_for
+from ansible_collections.certfleet.cloud.plugins.module_utils.transport import RetryPolicy, wait_for
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
     CertificateBundle, certificate_summary, format_time, openssl_serial, same_dn,
 )
@@ -44,6 +44,9 @@ MAX_CERTIFICATE_CHARS = 4096
 MAX_KEY_CHARS = 4096
 MAX_CHAIN_CHARS = 8192
 PEM_OPTIONS = ('certificate', 'private_key', 'enc_certificate', 'enc_private_key', 'certificate_chain')
+# How the status is polled after a write: soon at first (a gateway often applies a certificate within a
+# second or two), then backing off to the busy waits' ceiling for one that takes minutes.
+SETTLE_POLICY = RetryPolicy(base_delay=0.25, max_delay=15.0)
 # Key usages a certificate must allow, where it has a key usage extension.
 SIGN_USAGES = ('digital_signature',)
 ENC_USAGES = ('key_encipherment', 'data_encipherment', 'key_agreement')
@@ -332,7 +335,7 @@ class VpnGatewayCertificate(ResourceManager):
         if not self.params['wait']:
             return written
         return wait_for(self.api.get, lambda found: found is not None and found.get('status') == SETTLED_STATUS,
-                        self.params['wait_timeout'], self.busy_retry_policy, sleep=self.api.sleep, clock=time.monotonic,
+                        self.params['wait_timeout'], SETTLE_POLICY, sleep=self.api.sleep, clock=time.monotonic,
                         describe=lambda found: 'certificate %s of gateway %s is still %s' % (
                             written.get('id'), self.api.vgw_id, (found or {}).get('status', 'missing')))
 

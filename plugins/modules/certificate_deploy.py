@@ -242,7 +242,9 @@ options:
   requests_per_second:
     description:
       - The most requests per second sent to one account of each provider, shared by all its targets.
-        Unset, requests are not paced (a 429 still pauses the whole account).
+        Unset, an account is not paced until its first 429 (which pauses the whole account); from then on it
+        keeps to 80% of the rate that drew the 429. Set it to about 90% of an account's known limit to avoid the
+        429s altogether.
     type: dict
     suboptions:
       huaweicloud:

@@ -89,14 +89,15 @@ class RequestBudget:
 
     ``acquire()`` is called before each attempt: it waits while the account is paused (a 429 or
     ``Retry-After`` seen by any thread) and for the next free slot of its pace. The pace is
-    ``requests_per_second`` when given; otherwise the account is not paced until its first 429,
-    after which it keeps to 80 % of the rate it had reached in the last second (lowered again at each
-    further 429 that comes after the pause), so a fleet learns an account's limit once instead of being
-    refused again and again.
+    ``requests_per_second`` when given. Otherwise the account is not paced until its first 429; from
+    then on it keeps to 80 % of the rate it had reached in the last second, cut again by a 429 that
+    comes after the pause and raised by one request a second for every second without one, so a fleet
+    finds an account's limit instead of being refused again and again.
     """
 
-    # The share of the rate that drew a 429 kept afterwards.
+    # The share of the rate that drew a 429 kept afterwards, and how fast the pace recovers (per second).
     BACKED_OFF_SHARE = 0.8
+    RECOVERY_PER_SECOND = 1.0
 
     def __init__(self, requests_per_second=None, clock=time.monotonic, sleep=time.sleep):
         self.interval = 1.0 / requests_per_second if requests_per_second else 0.0
@@ -107,12 +108,15 @@ class RequestBudget:
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._sent = collections.deque()
+        self._learnt_rate = None
+        self._learnt_at = 0.0
         self.throttled = 0
 
     def acquire(self):
         while True:
             with self._lock:
                 now = self._clock()
+                self._recover(now)
                 start = max(now, self._paused_until, self._next_slot)
                 if start <= now or self._paused_until <= now:
                     # The slot is taken while holding the lock, so two threads never take the same one.
@@ -125,6 +129,12 @@ class RequestBudget:
                 self._sleep(wait)
             if taken:
                 return
+
+    def _recover(self, now):
+        if self._learnt_rate is not None and now > self._learnt_at:
+            self._learnt_rate += self.RECOVERY_PER_SECOND * (now - self._learnt_at)
+            self._learnt_at = now
+            self.interval = 1.0 / self._learnt_rate
 
     def _note_sent(self, moment):
         self._sent.append(moment)
@@ -141,8 +151,10 @@ class RequestBudget:
             self._paused_until = max(self._paused_until, now + seconds)
             if self.learns and not already_paused:
                 reached = len([moment for moment in self._sent if moment > now - 1.0])
-                rate = max(1.0, reached * self.BACKED_OFF_SHARE)
-                self.interval = max(self.interval, 1.0 / rate)
+                self._learnt_rate = max(1.0, reached * self.BACKED_OFF_SHARE)
+                # Recovery starts once the pause is over.
+                self._learnt_at = self._paused_until
+                self.interval = 1.0 / self._learnt_rate
 
 
 class Target:
@@ -257,6 +269,22 @@ def deploy_one(target):
     return row, result['diff']
 
 
+def start_order(targets):
+    """The targets in the order they start: the services in turn, the slowest first.
+
+    A gateway applies its certificate for a while, so its targets start early and do not make the
+    tail of the run; taking the services in turn keeps every account busy from the start, which
+    matters when each account has its own rate limit. The result keeps the order given.
+    """
+    queues = [[target for target in targets if target.service_name == service] for service in SLOWEST_FIRST]
+    order = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                order.append(queue.pop(0))
+    return order
+
+
 def deploy(targets, certificate=None, private_key=None, connections=None, allow_expired=False, parallelism=None,
            check_mode=False, requests_per_second=None, limit=None):
     """Deploy one certificate to every target; the result of ``certificate_deploy``.
@@ -278,9 +306,7 @@ def deploy(targets, certificate=None, private_key=None, connections=None, allow_
     if not built:
         return dict(changed=False, targets=[], diff=[])
     workers = max(1, min(parallelism or DEFAULT_PARALLELISM, len(built)))
-    # The slowest deployments start first (a gateway applies its certificate for a while), so they do
-    # not make the tail of the run; the result keeps the order given.
-    started = sorted(built, key=lambda target: SLOWEST_FIRST.index(target.service_name))
+    started = start_order(built)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         finished = dict(zip([target.index for target in started], pool.map(deploy_one, started)))
     outcomes = [finished[target.index] for target in built]

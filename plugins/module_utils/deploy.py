@@ -325,12 +325,13 @@ def deploy(targets, certificate=None, private_key=None, connections=None, allow_
     failed = [row for row in rows if row['failed']]
     if failed:
         result['failed'] = True
-        result['msg'] = 'certificate_deploy failed on %d of %d targets: %s; the others are done, and a rerun converges' % (
-            len(failed), len(rows), '; '.join(failure_text(row) for row in failed))
+        result['msg'] = ('certificate_deploy failed on %d of %d targets: %s; the others are done, and a rerun changes '
+                         'only the targets that do not serve the certificate yet'
+                         % (len(failed), len(rows), '; '.join(failure_text(row) for row in failed)))
     return result
 
 
 def failure_text(row):
-    """``label (reason, request_id=...)``: what a user needs to look a failed target up."""
-    request_id = ', request_id=%s' % row['request_id'] if row['request_id'] else ''
-    return '%s (%s%s)' % (row['label'], row['msg'], request_id)
+    """``label (reason, error_code=..., request_id=...)``: what a user needs to look a failed target up."""
+    details = ''.join(', %s=%s' % (key, row[key]) for key in ('error_code', 'request_id') if row.get(key))
+    return '%s (%s%s)' % (row['label'], row['msg'], details)

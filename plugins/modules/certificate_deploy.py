@@ -288,7 +288,7 @@ EXAMPLES = r'''
 RETURN = r'''
 targets:
   description: One entry per target, in the order given.
-  returned: always
+  returned: unless the input is refused (then nothing was sent, and the error names every refused target)
   type: list
   elements: dict
   contains:
@@ -326,7 +326,7 @@ targets:
       type: str
 diff:
   description: One entry per changed target (C(before_header) and C(after_header) are its label); keys redacted.
-  returned: always
+  returned: unless the input is refused
   type: list
   elements: dict
 '''

@@ -307,8 +307,8 @@ def check_export(exported, certificate, authority=None):
         raise refused('cannot be checked: the service shows no hexadecimal serial number for it (%r)'
                       % certificate.get('serial_number'))
     if leaf.x509.serial_number != serial:
-        raise refused('holds certificate %s with serial %s, not serial %s' % (leaf.subject, leaf.serial_openssl,
-                                                                               certificate.get('serial_number')))
+        raise refused('holds certificate %s with serial %s, not serial %s'
+                      % (leaf.subject, leaf.serial_openssl, certificate.get('serial_number')))
     issuer = chain[0]
     if not leaf.is_issued_by(issuer):
         raise refused('holds a certificate that the first certificate of its chain (%s) did not sign' % issuer.subject)

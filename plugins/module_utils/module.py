@@ -23,7 +23,6 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.state import recon
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import MissingLibraryError
 
 
-
 def _installed(library):
     """Whether ``library`` can be found, without importing it."""
     try:
@@ -66,8 +65,8 @@ def secret_forms(secret):
     for label, body, dummy, dummy, dummy in x509.pem_spans(secret):
         body = ''.join(body.split())
         forms.add(body)
-        forms.update(body[start:start + SHORTEST_HIDDEN] for start in range(0, len(body) - SHORTEST_HIDDEN + 1,
-                                                                             SHORTEST_HIDDEN))
+        starts = range(0, len(body) - SHORTEST_HIDDEN + 1, SHORTEST_HIDDEN)
+        forms.update(body[start:start + SHORTEST_HIDDEN] for start in starts)
         for width in PEM_WIDTHS:
             lines = [body[start:start + width] for start in range(0, len(body), width)]
             forms.update(lines)

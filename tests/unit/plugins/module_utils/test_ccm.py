@@ -206,8 +206,9 @@ class FakeClient:
 class FakeCcmApi:
     """What PrivateCertificate asks of PrivateCertificateApi; every call is recorded."""
 
-    def __init__(self, owned, issued=None, exported=None, authority=AUTHORITY):
-        self._owned, self.issued, self.exported, self._authority = owned, issued, exported, authority
+    def __init__(self, owned, issued=None, exported=None, authority=None):
+        self._owned, self.issued, self.exported = owned, issued, exported
+        self._authority = AUTHORITY if authority is None else authority
         self.calls = []
 
     def owned(self, name):
@@ -352,8 +353,8 @@ def forged(common_name, serial_number, key=None):
     ca, ca_key = emulator_certs.make_ca(common_name)
     key = key or emulator_certs.new_key()
     now = datetime.datetime.now(datetime.timezone.utc)
-    leaf = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME,
-                                                                                  'www.example.com')]))
+    subject = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, 'www.example.com')])
+    leaf = (x509.CertificateBuilder().subject_name(subject)
             .issuer_name(ca.subject).public_key(key.public_key()).serial_number(serial_number)
             .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=90))
             .sign(ca_key, hashes.SHA256()))

@@ -125,8 +125,10 @@ def test_a_nul_in_an_option_is_refused_before_any_request(emulator, pki, run_mod
                        private_key=pki['www.example.com.key'])
     args[option] = value
     result = run_module(elb_certificate, args)
-    assert result['failed'] is True and result['field'] == option and 'NUL' in result['msg']
-    assert emulator.requests() == []
+    assert result['failed'] is True and emulator.requests() == []
+    # ansible-core 2.21 refuses a NUL in an argument itself, before the module runs; older ones do not.
+    if 'field' in result or 'NUL' in result['msg']:
+        assert result['field'] == option and 'NUL' in result['msg']
 
 
 def warning_texts(result):

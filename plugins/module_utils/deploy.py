@@ -247,7 +247,7 @@ def deploy_one(target):
     row = dict(label=target.label, service=target.service_name, changed=False, failed=False, verified=None,
                before=None, after=None, msg='', error_code=None, request_id=None)
     try:
-        result = reconcile(target.manager, 'present')
+        result = reconcile(target.manager, 'present', target.desired)
     except CertfleetError as error:
         row.update(failed=True, msg=getattr(error, 'message', None) or str(error),
                    error_code=getattr(error, 'error_code', None), request_id=getattr(error, 'request_id', None))

@@ -297,15 +297,18 @@ class ResourceManager:
         return shown
 
 
-def reconcile(manager, state=None):
+def reconcile(manager, state=None, desired=None):
     """Bring the resource to ``state`` (default: the ``state`` parameter) and return the result.
 
+    ``desired`` is what ``manager.validate()`` returned, for a caller that validated first (a fleet
+    validates every target before any is sent); without it, validation runs here.
     A manager that serves a certificate (``returns_previous_summary``) also returns the summary of
     the one served before this run, so that a caller can report a rotation as before and after.
     ``warnings`` is in the result when the manager has any.
     """
     state = state or manager.params.get('state') or 'present'
-    desired = manager.validate()
+    if desired is None:
+        desired = manager.validate()
     current = manager.find(desired)
     result = _reconciled(manager, desired, state, current)
     if manager.returns_previous_summary and state != 'absent':

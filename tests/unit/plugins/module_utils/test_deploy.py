@@ -249,3 +249,18 @@ def test_gateways_start_first_and_results_keep_the_order_given(emulator, pki):
     # The services in turn, the slowest first; the result in the order given.
     assert started == ['vpn', 'elb', 'netcenter', 'elb']
     assert [row['service'] for row in result['targets']] == ['elb', 'netcenter', 'elb', 'vpn']
+
+
+def test_each_target_is_validated_once(emulator, pki, monkeypatch):
+    from ansible_collections.certfleet.cloud.plugins.module_utils import elb
+    calls = []
+    original = elb.ElbCertificate.validate
+
+    def counted(self):
+        calls.append(self.params['name'])
+        return original(self)
+
+    monkeypatch.setattr(elb.ElbCertificate, 'validate', counted)
+    deploy.deploy([{'service': 'elb', 'name': 'a'}, {'service': 'elb', 'name': 'b'}],
+                  pki['www.example.com.fullchain.pem'], pki['www.example.com.key'], connections(emulator))
+    assert sorted(calls) == ['a', 'b']

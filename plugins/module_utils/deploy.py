@@ -19,11 +19,12 @@ __metaclass__ = type
 
 import collections
 import hashlib
-import os
 import threading
 import time
 
 from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.certfleet.cloud.plugins.module_utils import elb, netcenter_certificates, vpn
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import CertfleetError, ConfigurationError, InputError
@@ -65,23 +66,18 @@ def target_label(target, index):
 
 def provider_params(provider, *layers):
     """The provider's connection options: the first layer that sets an option wins, then its
-    environment variable, then its default (as AnsibleModule would resolve the provider's options)."""
-    params = {}
-    for name, spec in PROVIDER_SPECS[provider]().items():
+    environment variable, then its default, each converted to its type: AnsibleModule's own
+    resolution of the provider's options, through the same validator."""
+    spec = PROVIDER_SPECS[provider]()
+    given = {}
+    for name in spec:
         value = next((layer[name] for layer in layers if layer and layer.get(name) is not None), None)
-        if value is None and spec.get('fallback'):
-            variables = spec['fallback'][1]
-            value = next((os.environ[variable] for variable in variables if os.environ.get(variable)), None)
-        if value is None:
-            value = spec.get('default')
-        if value is not None and spec.get('type') == 'float':
-            value = float(value)
-        elif value is not None and spec.get('type') == 'int':
-            value = int(value)
-        elif value is not None and spec.get('type') == 'bool' and not isinstance(value, bool):
-            value = str(value).lower() in ('1', 'true', 'yes', 'on')
-        params[name] = value
-    return params
+        if value is not None:
+            given[name] = value
+    result = ArgumentSpecValidator(spec).validate(given)
+    if result.error_messages:
+        raise ConfigurationError('; '.join(result.error_messages))
+    return result.validated_parameters
 
 
 class RequestBudget:

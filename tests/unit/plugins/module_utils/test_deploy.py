@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.certfleet.cloud.plugins.module_utils import deploy
 from ansible_collections.certfleet.cloud.plugins.module_utils.deploy import RequestBudget, provider_params
-from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ConfigurationError, InputError
 
 WRONG_SECRET = 'wrong-secret-key-for-one-target-0000'
 
@@ -81,6 +81,13 @@ def test_connection_options_come_from_the_target_then_the_defaults_then_the_envi
                              {'access_key': 'default-ak', 'project_id': 'default-project'})
     assert params['access_key'] == 'target-ak' and params['project_id'] == 'default-project'
     assert params['region'] == 'from-env' and params['timeout'] == 7.0 and params['max_retries'] == 5
+    assert params['security_token'] is None and params['validate_certs'] is True
+
+
+def test_a_connection_option_of_the_wrong_type_is_a_configuration_error_naming_it():
+    with pytest.raises(ConfigurationError) as caught:
+        provider_params('netcenter', {'access_key': 'ak', 'timeout': 'soon'})
+    assert 'timeout' in str(caught.value)
 
 
 def connections(emulator, **huawei):

@@ -55,6 +55,31 @@ PROVIDER_SPECS = {'huaweicloud': huaweicloud_argument_spec, 'netcenter': netcent
 ACCOUNT_KEYS = {'huaweicloud': ('access_key', 'auth_token'), 'netcenter': ('access_key', 'username')}
 
 
+def options_of(argument_spec, names=None, keys=('type', 'no_log')):
+    """Suboptions taken from a module's argument spec: the options ``names`` (all by default), with
+    only ``keys`` of each kept (no defaults, no fallbacks: a fleet resolves those per target)."""
+    return dict((name, dict((key, value) for key, value in argument_spec[name].items() if key in keys))
+                for name in (names or argument_spec))
+
+
+def target_options():
+    """The suboptions of a target: the options each service's module takes from a target, as that module
+    declares them (so a key is ``no_log`` here exactly where it is in its module), and the target's own."""
+    options = dict(service=dict(type='str', required=True, choices=sorted(SERVICES)), label=dict(type='str'),
+                   connection=dict(type='dict', options=connection_options()))
+    for service in SERVICES.values():
+        options.update(options_of(service.argument_spec, service.target_options))
+    return options
+
+
+def connection_options(provider=None, keys=('type', 'no_log')):
+    """The connection options of ``provider`` as suboptions, or of both providers (a target's ``connection``)."""
+    options = {}
+    for name in ([provider] if provider else sorted(PROVIDER_SPECS)):
+        options.update(options_of(PROVIDER_SPECS[name](), keys=keys))
+    return options
+
+
 def target_label(target, index):
     """The label a target is reported under: its own, else ``service:name`` (or id, or gateway, or
     its place in the list)."""

@@ -331,46 +331,18 @@ diff:
   elements: dict
 '''
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.deploy import DEFAULT_PARALLELISM, SERVICES, deploy
-from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import huaweicloud_argument_spec
+from ansible_collections.certfleet.cloud.plugins.module_utils.deploy import (
+    DEFAULT_PARALLELISM, connection_options, deploy, target_options,
+)
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import CertfleetModule
-from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import netcenter_argument_spec
-
-
-def connection_options(*specs):
-    """The providers' connection options as suboptions: no environment fallback here (a target's
-    connection overrides; the environment is read once options and defaults are merged)."""
-    options = {}
-    for spec in specs:
-        for name, option in spec.items():
-            options[name] = dict((key, value) for key, value in option.items() if key in ('type', 'no_log', 'aliases'))
-    for option in options.values():
-        option.pop('default', None)
-    return options
 
 
 ARGUMENT_SPEC = dict(
     certificate=dict(type='str'),
     private_key=dict(type='str', no_log=True),
-    targets=dict(type='list', elements='dict', required=True, options=dict(
-        service=dict(type='str', required=True, choices=sorted(SERVICES)),
-        label=dict(type='str'),
-        name=dict(type='str'),
-        id=dict(type='str'),
-        description=dict(type='str'),
-        comment=dict(type='str'),
-        gateway=dict(type='str'),
-        certificate=dict(type='str'),
-        private_key=dict(type='str', no_log=True),
-        enc_certificate=dict(type='str'),
-        enc_private_key=dict(type='str', no_log=True),
-        certificate_chain=dict(type='str'),
-        connection=dict(type='dict', options=dict(
-            (name, dict((key, value) for key, value in option.items() if key != 'aliases'))
-            for name, option in connection_options(huaweicloud_argument_spec(), netcenter_argument_spec()).items())),
-    )),
-    huaweicloud=dict(type='dict', options=connection_options(huaweicloud_argument_spec())),
-    netcenter=dict(type='dict', options=connection_options(netcenter_argument_spec())),
+    targets=dict(type='list', elements='dict', required=True, options=target_options()),
+    huaweicloud=dict(type='dict', options=connection_options('huaweicloud', keys=('type', 'no_log', 'aliases'))),
+    netcenter=dict(type='dict', options=connection_options('netcenter')),
     allow_expired=dict(type='bool', default=False),
     parallelism=dict(type='int', default=DEFAULT_PARALLELISM),
     requests_per_second=dict(type='dict', options=dict(huaweicloud=dict(type='float'), netcenter=dict(type='float'))),

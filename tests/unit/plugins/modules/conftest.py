@@ -19,6 +19,8 @@ from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.parameters import PASS_VARS
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.certfleet.cloud.plugins.module_utils.state import with_defaults
+
 # What the controller sends at -vvvv. ansible-core 2.21 echoes ``invocation`` only when asked to
 # (``inject_invocation``); older releases always do and do not know the flag.
 VERBOSE_ARGS = dict(_ansible_verbosity=4)
@@ -27,13 +29,12 @@ if 'inject_invocation' in PASS_VARS:
 
 
 class FakeModule:
-    """What a ResourceManager reads of its module: params (with the spec's defaults) and check_mode."""
+    """What an _info module's listing reads of its module: params (with the spec's defaults), check_mode, client."""
 
     def __init__(self, argument_spec, check_mode=False, client=None, **params):
-        self.params = dict((name, spec.get('default')) for name, spec in argument_spec.items())
-        unknown = set(params) - set(self.params)
+        unknown = set(params) - set(argument_spec)
         assert not unknown, 'not options of the module: %s' % sorted(unknown)
-        self.params.update(params)
+        self.params = with_defaults(argument_spec, params)
         self.check_mode = check_mode
         self.client = client
 

@@ -19,6 +19,7 @@ __metaclass__ = type
 
 import collections
 import hashlib
+import json
 import threading
 import time
 
@@ -53,6 +54,9 @@ SLOWEST_FIRST = ('vpn', 'elb', 'netcenter')
 PROVIDER_SPECS = {'huaweicloud': huaweicloud_argument_spec, 'netcenter': netcenter_argument_spec}
 # The credential that names an account, per provider (the first one set).
 ACCOUNT_KEYS = {'huaweicloud': ('access_key', 'auth_token'), 'netcenter': ('access_key', 'username')}
+# What picks a Huawei Cloud credential source (huaweicloud.HuaweiCloudClient's chain).
+CREDENTIAL_CHAIN_KEYS = ('access_key', 'secret_key', 'security_token', 'auth_token', 'profile', 'metadata_endpoint',
+                         'agency_name', 'agency_domain_name', 'agency_duration', 'iam_endpoint', 'region', 'cloud')
 
 
 def options_of(argument_spec, names=None, keys=('type', 'no_log')):
@@ -181,7 +185,7 @@ class RequestBudget:
 class Target:
     """One target, validated: its label, its service, its manager over a client of its own."""
 
-    def __init__(self, index, target, certificate, private_key, connections, allow_expired, check_mode, budgets,
+    def __init__(self, index, target, certificate, private_key, connections, allow_expired, check_mode, accounts,
                  requests_per_second):
         self.index = index
         self.label = target_label(target, index)
@@ -203,23 +207,30 @@ class Target:
         if not any(self.params.get(option) for option in ('id', 'name', 'gateway')):
             raise InputError('name', 'is required (or id%s)' % (', gateway' if service.own_pem else ''))
         connection = provider_params(service.provider, target.get('connection'), connections.get(service.provider))
-        self.client = self._client(connection, budgets, requests_per_second)
+        self.client = self._client(connection, accounts, requests_per_second)
         self.manager = service.manager(self.params, service.api(self.client), check_mode)
         self.desired = self.manager.validate()
         if not service.own_pem:
             check_complete(self.desired[0])
 
-    def _client(self, connection, budgets, requests_per_second):
+    def _client(self, connection, accounts, requests_per_second):
         provider = self.service.provider
         account = next((connection[key] for key in ACCOUNT_KEYS[provider] if connection.get(key)), '')
         endpoint = connection.get('endpoint') or connection.get('region') or ''
         # The credential itself is not kept as a key, only a digest of it.
         key = (provider, endpoint, hashlib.sha256(account.encode('utf-8')).hexdigest())
-        if key not in budgets:
-            budgets[key] = RequestBudget((requests_per_second or {}).get(provider))
-        if provider == 'huaweicloud':
-            return HuaweiCloudClient(connection, self.service.endpoint_service, budget=budgets[key])
-        return NetcenterClient(connection, budget=budgets[key])
+        if key not in accounts:
+            accounts[key] = RequestBudget((requests_per_second or {}).get(provider))
+        if provider == 'netcenter':
+            return NetcenterClient(connection, budget=accounts[key])
+        # Targets with the same credentials, profile, agency and metadata service share one credential
+        # source: temporary keys are fetched once for all of them, not once per target.
+        chain = json.dumps([connection.get(name) for name in CREDENTIAL_CHAIN_KEYS], sort_keys=True)
+        credentials_key = ('credentials', endpoint, hashlib.sha256(chain.encode('utf-8')).hexdigest())
+        client = HuaweiCloudClient(connection, self.service.endpoint_service, budget=accounts[key],
+                                   credentials=accounts.get(credentials_key))
+        accounts[credentials_key] = client.credential_source
+        return client
 
     def expected_summary(self):
         """What the target must serve once deployed: the leaf (the GM signature leaf for a gateway)."""
@@ -247,12 +258,12 @@ def validate_targets(targets, certificate, private_key, connections, allow_expir
         raise InputError('targets', 'labels must be unique; %s given more than once' % ', '.join(duplicates))
     if not targets:
         raise InputError('targets', 'is empty; give at least one target')
-    budgets = {}
+    accounts = {}
     built, refused = [], []
     for index, target in enumerate(targets):
         try:
             built.append(Target(index, target, certificate, private_key, connections, allow_expired, check_mode,
-                                budgets, requests_per_second))
+                                accounts, requests_per_second))
         except InputError as error:
             refused.append('%s: %s: %s' % (labels[index], error.field, error.reason))
         except ConfigurationError as error:
@@ -343,6 +354,11 @@ def deploy(targets, certificate=None, private_key=None, connections=None, allow_
     result = dict(changed=any(row['changed'] for row in rows), targets=rows, diff=diffs,
                   warnings=connection + ['%s: %s' % (row['label'], warning) for row in rows
                                          for warning in row.pop('warnings', [])])
+    secrets = set()
+    for target in built:
+        secrets.update(getattr(target.client, 'secrets', lambda: ())())
+    if secrets:
+        result['no_log_values'] = sorted(secrets)
     failed = [row for row in rows if row['failed']]
     if failed:
         result['failed'] = True

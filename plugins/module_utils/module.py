@@ -183,6 +183,7 @@ class CertfleetModule:
 
     def fail_with(self, error):
         """``fail_json`` for one of the collection's errors: with its field, or the service's code and request id."""
+        self.hide_client_secrets()
         if isinstance(error, InputError):
             self.fail(str(error), field=error.field)
         if isinstance(error, MissingLibraryError):
@@ -190,6 +191,13 @@ class CertfleetModule:
         if isinstance(error, ApiError):
             self.ansible.fail_json(**error.to_fail_kwargs())
         self.fail(str(error))
+
+    def hide_client_secrets(self, clients=None):
+        """Hide what the clients' credential chains handed out (keys read from a profile, temporary keys):
+        they are no option, so Ansible does not know them as secrets."""
+        for client in clients if clients is not None else [self._client]:
+            for value in getattr(client, 'secrets', lambda: ())():
+                self.ansible.no_log_values.update(secret_forms(value))
 
     def _warn_connection(self):
         for warning in getattr(self._client, 'warnings', None) or ():
@@ -199,6 +207,7 @@ class CertfleetModule:
         """``exit_json`` with what the layer put in ``result`` for the module: ``warnings`` are warned,
         ``no_log_values`` (secrets that came back from a service) are hidden from everything printed."""
         self._warn_connection()
+        self.hide_client_secrets()
         result = dict(result)
         for value in result.pop('no_log_values', ()):
             self.ansible.no_log_values.update(secret_forms(value))

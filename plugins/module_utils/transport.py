@@ -130,6 +130,9 @@ RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 NOT_PROCESSED_STATUSES = frozenset((429,))
 DEFAULT_TIMEOUT = 30
 DEFAULT_MAX_RETRIES = 5
+# A refused connection is retried (a service restarting, a load balancer swapping a node) only for
+# this long: a port that stays closed is a wrong endpoint or a stopped service, not a blip.
+REFUSED_GIVE_UP_SECONDS = 3.0
 # Retry-After beyond this is not honoured as-is: a task would otherwise hang for hours.
 MAX_RETRY_AFTER = 120.0
 
@@ -178,7 +181,8 @@ def connection_warnings(params, endpoints):
     return warnings
 
 
-def http_client_from_params(params, sign, parse_error, request_id_headers=(), sleep=None, budget=None):
+def http_client_from_params(params, sign, parse_error, request_id_headers=(), sleep=None, budget=None,
+                            endpoint_options=()):
     """The HttpClient the connection options describe."""
     if params.get('max_retries') is not None and params['max_retries'] < 0:
         raise ConfigurationError('max_retries must be 0 or more')
@@ -192,7 +196,8 @@ def http_client_from_params(params, sign, parse_error, request_id_headers=(), sl
         validate_certs=params.get('validate_certs', True),
         ca_bundle=params.get('ca_bundle'),
         retry_policy=RetryPolicy(max_retries=params.get('max_retries', DEFAULT_MAX_RETRIES)),
-        sign=sign, parse_error=parse_error, request_id_headers=request_id_headers, budget=budget, **kwargs)
+        sign=sign, parse_error=parse_error, request_id_headers=request_id_headers, budget=budget,
+        endpoint_options=endpoint_options, **kwargs)
 
 
 class RetryPolicy:
@@ -256,7 +261,8 @@ class HttpClient:
 
     def __init__(self, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None, retry_policy=None,
                  sign=None, parse_error=None, request_id_headers=(), sleep=time.sleep, session=None,
-                 user_agent='certfleet.cloud', recheck_window=None, budget=None):
+                 user_agent='certfleet.cloud', recheck_window=None, budget=None, endpoint_options=(),
+                 clock=time.monotonic):
         # The session is made at the first request (see ``session``), which imports requests.
         self._session = session
         self._session_lock = threading.Lock()
@@ -276,6 +282,20 @@ class HttpClient:
         # The request budget of the account, shared with the other clients of it (deploy.RequestBudget).
         self.budget = budget
         self.attempts = 0
+        # (base URL, option) pairs, so that a connection failure names the option to fix.
+        self.endpoint_options = list(endpoint_options)
+        self.clock = clock
+
+    def option_of(self, url):
+        """The option (``endpoint``, ``iam_endpoint``…) whose URL ``url`` is under, or None."""
+        for base, option in self.endpoint_options:
+            if base and url.startswith(base):
+                return option
+        return None
+
+    def _check_option(self, url):
+        option = self.option_of(url)
+        return 'check the %s option' % (option or 'endpoint')
 
     def _open_session(self):
         """The requests session, made (and requests imported) at the first request.
@@ -336,6 +356,7 @@ class HttpClient:
         # requests is imported here, not in the try below, whose except clauses name its errors.
         self._open_session()
         attempt = 0
+        started = self.clock()
         while True:
             retry_after = None
             answer_lost = False
@@ -349,15 +370,22 @@ class HttpClient:
                 certainly_unprocessed = False
                 answer_lost = True
             except requests.exceptions.SSLError as exc:
-                raise ApiError('TLS error talking to %s: %s' % (url, exc))
+                raise ApiError('TLS error talking to %s: %s%s' % (url, exc, self._tls_hint(url, exc)))
             except requests.exceptions.ConnectionError as exc:
                 if is_name_resolution_failure(exc):
                     # Retrying cannot make a name resolve; say so at once.
-                    raise ApiError('Cannot resolve the host of %s (check the endpoint option and DNS): %s'
-                                   % (url, exc), error_code='NameResolutionFailed')
+                    raise ApiError('Cannot resolve the host of %s (%s and DNS): %s'
+                                   % (url, self._check_option(url), exc), error_code='NameResolutionFailed')
                 certainly_unprocessed = is_connection_never_made(exc)
                 answer_lost = not certainly_unprocessed
-                error = ApiError('Connection error on %s %s: %s' % (method, url, exc), retryable=True)
+                if is_connection_refused(exc):
+                    error = ApiError('Connection refused by %s: nothing listens there (%s; a refused connection is retried for '
+                                     'at most %.0f s): %s'
+                                     % (url, self._check_option(url), REFUSED_GIVE_UP_SECONDS, exc),
+                                     retryable=self.clock() - started < REFUSED_GIVE_UP_SECONDS,
+                                     error_code='ConnectionRefused')
+                else:
+                    error = ApiError('Connection error on %s %s: %s' % (method, url, exc), retryable=True)
             else:
                 request_id = self._request_id(response.headers)
                 if 200 <= response.status_code < 300:
@@ -391,6 +419,15 @@ class HttpClient:
             else:
                 self.sleep(delay)
             attempt += 1
+
+    def _tls_hint(self, url, exc):
+        text = str(exc)
+        if url.startswith('https://') and ('WRONG_VERSION_NUMBER' in text or 'record layer failure' in text
+                                           or 'packet length too long' in text):
+            # The answer to the TLS hello was not TLS: most often a plain-HTTP server on that port.
+            return ('. The server does not speak TLS there: it may be a plain-HTTP endpoint; if so, %s and use '
+                    'http://%s' % (self._check_option(url), url[len('https://'):].split('/', 1)[0]))
+        return ''
 
     def _poll(self, recheck):
         """``recheck()`` until it finds something or ``recheck_window`` seconds of waiting are used up."""
@@ -429,6 +466,11 @@ def _causes(exc, depth=0):
 
 def is_name_resolution_failure(exc):
     return any(isinstance(cause, socket.gaierror) or type(cause).__name__ == 'NameResolutionError'
+               for cause in _causes(exc))
+
+
+def is_connection_refused(exc):
+    return any(isinstance(cause, ConnectionRefusedError) or 'Connection refused' in str(cause)
                for cause in _causes(exc))
 
 

@@ -125,6 +125,27 @@ options:
           iam_endpoint:
             description: Huawei Cloud IAM endpoint.
             type: str
+          profile:
+            description: KooCLI profile to read the Huawei Cloud credentials from.
+            type: str
+          metadata_endpoint:
+            description: Huawei Cloud ECS metadata service address (the last source of credentials).
+            type: str
+          agency_name:
+            description: Huawei Cloud IAM agency to assume.
+            type: str
+          agency_domain_name:
+            description: Account that owns the agency of O(targets[].connection.agency_name).
+            type: str
+          agency_duration:
+            description: Seconds the agency's temporary keys last (900 to 86400).
+            type: int
+          cloud:
+            description: Huawei Cloud site of the default endpoints (V(myhuaweicloud.com), V(myhuaweicloud.eu)).
+            type: str
+          domain_id:
+            description: Huawei Cloud account ID (sent to global services).
+            type: str
           username:
             description: Wangsu user name (with O(targets[].connection.api_key)).
             type: str
@@ -176,6 +197,27 @@ options:
         type: str
       iam_endpoint:
         description: IAM endpoint.
+        type: str
+      profile:
+        description: KooCLI profile to read the Huawei Cloud credentials from.
+        type: str
+      metadata_endpoint:
+        description: Huawei Cloud ECS metadata service address (the last source of credentials).
+        type: str
+      agency_name:
+        description: Huawei Cloud IAM agency to assume.
+        type: str
+      agency_domain_name:
+        description: Account that owns the agency of O(huaweicloud.agency_name).
+        type: str
+      agency_duration:
+        description: Seconds the agency's temporary keys last (900 to 86400).
+        type: int
+      cloud:
+        description: Huawei Cloud site of the default endpoints (V(myhuaweicloud.com), V(myhuaweicloud.eu)).
+        type: str
+      domain_id:
+        description: Huawei Cloud account ID (sent to global services).
         type: str
       validate_certs:
         description: Verify TLS certificates.

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import urllib.request
 
@@ -79,6 +81,42 @@ class RunningEmulator:
                       validate_certs=True, ca_bundle=None, timeout=5, max_retries=2)
         params.update(overrides)
         return params
+
+
+# Nothing listens on the discard port of this machine: a test that reaches the end of the credential
+# chain gets a prompt refusal instead of waiting for 169.254.169.254.
+CLOSED_METADATA_ENDPOINT = 'http://127.0.0.1:9'
+CREDENTIAL_VARIABLES = ('HW_ACCESS_KEY', 'HW_SECRET_KEY', 'HW_SECURITY_TOKEN', 'HW_AUTH_TOKEN', 'CLOUD_SDK_AK',
+                        'CLOUD_SDK_SK', 'HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+                        'HUAWEICLOUD_SDK_PROJECT_ID', 'HUAWEICLOUD_SDK_DOMAIN_ID', 'HUAWEICLOUD_SDK_CREDENTIALS_FILE',
+                        'HUAWEICLOUD_SDK_IAM_ENDPOINT', 'HW_PROFILE', 'HW_SHARED_CONFIG_FILE', 'HW_CLOUD',
+                        'HW_ASSUME_ROLE_AGENCY_NAME', 'HW_ASSUME_ROLE_DOMAIN_NAME', 'HW_DOMAIN_ID')
+
+
+@pytest.fixture(scope='session')
+def empty_home():
+    # tempfile, not tmp_path_factory: a test may forbid os.umask, which pytest's factory calls.
+    path = tempfile.mkdtemp(prefix='certfleet-home-')
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_credentials(empty_home):
+    """Every test starts from an empty home, no credential variables and a closed metadata service,
+    so no profile file or agency of the machine running the tests is ever used. (Not monkeypatch:
+    a test's own monkeypatch must be undone before the fixtures it set up are torn down.)"""
+    saved = dict((name, os.environ.get(name)) for name in CREDENTIAL_VARIABLES + ('HOME', 'HW_METADATA_ENDPOINT'))
+    for name in CREDENTIAL_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ['HOME'] = empty_home
+    os.environ['HW_METADATA_ENDPOINT'] = CLOSED_METADATA_ENDPOINT
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope='session')

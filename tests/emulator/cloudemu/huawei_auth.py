@@ -30,14 +30,23 @@ class AuthFailure(Exception):
 
 
 class Credentials:
-    """What the emulated account accepts."""
+    """What the emulated account accepts: its permanent key, the configured temporary key, and the
+    temporary keys IAM and the metadata service issue (``grant``), each until it expires on ``clock``."""
 
     def __init__(self, access_key, secret_key, temp_access_key=None, temp_secret_key=None,
-                 security_token=None, auth_token=None):
-        self.keys = {access_key: (secret_key, None)}
+                 security_token=None, auth_token=None, clock=None):
+        self.keys = {access_key: (secret_key, None, None)}
         if temp_access_key:
-            self.keys[temp_access_key] = (temp_secret_key, security_token)
+            self.keys[temp_access_key] = (temp_secret_key, security_token, None)
         self.auth_token = auth_token
+        self.clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
+        self._permanent = dict(self.keys)
+
+    def grant(self, access_key, secret_key, security_token, expires_at):
+        self.keys[access_key] = (secret_key, security_token, expires_at)
+
+    def forget_granted(self):
+        self.keys = dict(self._permanent)
 
 
 def _enc(text):
@@ -82,11 +91,14 @@ def verify(credentials, method, raw_path, raw_query, headers, body, now=None):
     if access_key not in credentials.keys:
         raise AuthFailure('Incorrect IAM authentication information: Get secretKey failed,ak:%s,err:ak not exist'
                           % (access_key[:3] + '******'))
-    secret_key, security_token = credentials.keys[access_key]
+    secret_key, security_token, expires_at = credentials.keys[access_key]
     if security_token is not None:
         sent = headers.get('x-security-token')
         if sent is None or not hmac.compare_digest(sent, security_token):
             raise AuthFailure('Incorrect IAM authentication information: the security token is missing or invalid')
+    if expires_at is not None and credentials.clock() >= expires_at:
+        # As the API signing FAQ words the refusal of an expired temporary AK/SK (see tests/emulator/README.md).
+        raise AuthFailure('Incorrect IAM authentication information: calc ak sk signature fail:signature expired')
     sdk_date = headers.get('x-sdk-date')
     if sdk_date is None:
         raise AuthFailure('Incorrect IAM authentication information: the X-Sdk-Date header is missing')

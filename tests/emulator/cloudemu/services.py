@@ -11,10 +11,11 @@ from .apig import ApigService
 from .ccm import CcmService
 from .elb import ElbService
 from .iam import IamService
+from .metadata import MetadataService
 from .netcenter import NetcenterService
 from .vpn import VpnService
 
-SERVICES = (IamService, ElbService, VpnService, CcmService, ApigService, NetcenterService)
+SERVICES = (IamService, ElbService, VpnService, CcmService, ApigService, NetcenterService, MetadataService)
 
 
 def default_options():

@@ -19,7 +19,11 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import n
 TYPES_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'extensions', 'awx', 'credential_types')
 PROVIDERS = {'huaweicloud.yml': huaweicloud_argument_spec, 'netcenter.yml': netcenter_argument_spec}
 # Alternative names the modules also read, for the official SDKs' users; one name per option is injected.
-ALIASES = {'CLOUD_SDK_AK', 'CLOUD_SDK_SK'}
+ALIASES = {'CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+           'HUAWEICLOUD_SDK_PROJECT_ID', 'HUAWEICLOUD_SDK_DOMAIN_ID', 'HUAWEICLOUD_SDK_IAM_ENDPOINT'}
+# Read by the modules but not a credential's to give: a profile is a file on the controller (AWX jobs run in a
+# fresh execution environment without one), and the metadata service's address is fixed on an ECS.
+NOT_CREDENTIALS = {'HW_PROFILE', 'HW_METADATA_ENDPOINT'}
 TEMPLATE = re.compile(r'^\{\{ (\w+) \}\}$')
 
 
@@ -46,7 +50,7 @@ def test_every_injected_variable_is_read_by_the_modules(filename):
     injected = credential_type['injectors']['env']
     assert set(injected) <= set(read), 'not read by any module: %s' % sorted(set(injected) - set(read))
     # And nothing the modules read is missing from the credential type.
-    assert set(read) - ALIASES == set(injected)
+    assert set(read) - ALIASES - NOT_CREDENTIALS == set(injected)
 
 
 @pytest.mark.parametrize('filename', sorted(PROVIDERS))
@@ -66,7 +70,7 @@ def test_every_secret_is_marked_secret(filename):
     read = option_by_variable(PROVIDERS[filename]())
     fields = dict((field['id'], field) for field in credential_type['inputs']['fields'])
     for variable, (option_name, option) in read.items():
-        if variable in ALIASES:
+        if variable in ALIASES | NOT_CREDENTIALS:
             continue
         assert bool(fields[option_name].get('secret')) == bool(option.get('no_log')), option_name
     assert set(credential_type['inputs'].get('required', [])) <= set(fields)

@@ -160,11 +160,24 @@ def test_project_id_is_looked_up_once_with_iam(emulator):
     assert client.project_id == emulator.options.project_id
 
 
-def test_unknown_region_reports_zero_projects(emulator):
-    client = HuaweiCloudClient(emulator.params(project_id=None, region='xx-nowhere-1'), 'elb')
-    with pytest.raises(ApiError) as caught:
+def test_a_misspelt_region_is_named_as_the_fix_with_the_nearest_names(emulator):
+    client = HuaweiCloudClient(emulator.params(project_id=None, region='cn-nort-4'), 'elb')
+    with pytest.raises(ConfigurationError) as caught:
         dummy = client.project_id
-    assert 'IAM returned 0 projects' in caught.value.message
+    message = str(caught.value)
+    assert message.startswith("region 'cn-nort-4' is probably wrong")
+    assert "did you mean 'cn-north-4'?" in message
+    assert 'regions with a project: cn-north-4.' in message
+    assert 'Set region' in message
+
+
+def test_a_region_far_from_every_project_lists_the_regions_without_a_guess(emulator):
+    client = HuaweiCloudClient(emulator.params(project_id=None, region='xx-nowhere-1'), 'elb')
+    with pytest.raises(ConfigurationError) as caught:
+        dummy = client.project_id
+    assert 'did you mean' not in str(caught.value)
+    assert "region 'xx-nowhere-1' is probably wrong: IAM knows no project of that name; regions with a project: " \
+        "cn-north-4." in str(caught.value)
 
 
 def test_wrong_secret_key_is_refused_with_the_gateway_error(emulator):
@@ -210,7 +223,7 @@ def test_marker_pagination_reads_every_page(emulator, pki):
 
 
 @pytest.mark.parametrize('params, message', [
-    (dict(access_key=None), 'access_key and secret_key are required'),
+    (dict(access_key=None), 'access_key and secret_key go together (or auth_token); access_key missing'),
     (dict(endpoint=None, region=None), 'region is required'),
     (dict(max_retries=-1), 'max_retries'),
     (dict(timeout=0), 'timeout'),
@@ -231,8 +244,12 @@ def test_default_endpoint_follows_service_and_region():
 
 @pytest.mark.parametrize('params, message', [
     (dict(secret_key=None), 'secret_key missing: set it as option or through HW_SECRET_KEY'),
-    (dict(access_key=None, secret_key=None),
-     'access_key and secret_key missing: set them as options or through HW_ACCESS_KEY and HW_SECRET_KEY'),
+    (dict(secret_key=None, access_key=None, profile='nowhere'), "profile 'nowhere' is set but the KooCLI configuration"),
+    (dict(access_key=None, secret_key=None, agency_name='certfleet'), 'agency_name is set but agency_domain_name'),
+    (dict(agency_domain_name='other-account'), 'agency_domain_name is set but agency_name is not'),
+    (dict(agency_name='a', agency_domain_name='b', agency_duration=60), 'agency_duration must be from 900 to 86400'),
+    (dict(agency_name='a', agency_domain_name='b', iam_endpoint=None), 'agency_name needs IAM: set iam_endpoint'),
+    (dict(cloud='https://myhuaweicloud.eu'), 'cloud must be a domain such as myhuaweicloud.com'),
     (dict(endpoint='127.0.0.1:8080'), 'endpoint must be a URL such as https://'),
     (dict(iam_endpoint='iam.local'), 'iam_endpoint must be a URL'),
     (dict(iam_endpoint=None, project_id=None), 'project_id is required when endpoint is set and iam_endpoint is not'),
@@ -249,10 +266,25 @@ def test_a_custom_endpoint_never_falls_back_to_the_public_iam(emulator):
     assert client.iam_endpoint is None and client.project_id == emulator.options.project_id
 
 
-def test_endpoint_and_iam_endpoint_fall_back_to_the_environment():
+def test_options_fall_back_to_the_provider_and_sdk_variables():
     spec = huaweicloud_argument_spec()
     assert spec['endpoint']['fallback'][1] == ['HW_ENDPOINT']
-    assert spec['iam_endpoint']['fallback'][1] == ['HW_IAM_ENDPOINT']
+    assert spec['iam_endpoint']['fallback'][1] == ['HW_IAM_ENDPOINT', 'HUAWEICLOUD_SDK_IAM_ENDPOINT']
+    assert spec['access_key']['fallback'][1][-1] == 'HUAWEICLOUD_SDK_AK'
+    assert spec['secret_key']['fallback'][1][-1] == 'HUAWEICLOUD_SDK_SK'
+    assert spec['security_token']['fallback'][1][-1] == 'HUAWEICLOUD_SDK_SECURITY_TOKEN'
+    assert spec['project_id']['fallback'][1][-1] == 'HUAWEICLOUD_SDK_PROJECT_ID'
+    assert spec['domain_id']['fallback'][1][-1] == 'HUAWEICLOUD_SDK_DOMAIN_ID'
+
+
+@pytest.mark.parametrize('cloud, endpoint, iam', [
+    (None, 'https://elb.cn-north-4.myhuaweicloud.com', 'https://iam.cn-north-4.myhuaweicloud.com'),
+    ('myhuaweicloud.eu', 'https://elb.eu-west-101.myhuaweicloud.eu', 'https://iam.eu-west-101.myhuaweicloud.eu'),
+])
+def test_the_cloud_option_picks_the_site_of_every_endpoint(cloud, endpoint, iam):
+    region = 'eu-west-101' if cloud else 'cn-north-4'
+    client = HuaweiCloudClient(dict(access_key='a', secret_key='b', region=region, project_id='p', cloud=cloud), 'elb')
+    assert (client.endpoint, client.iam_endpoint) == (endpoint, iam)
 
 
 @pytest.mark.parametrize('overrides, named', [
@@ -287,3 +319,23 @@ def test_offset_paging_reads_every_page_until_the_total(emulator):
     assert names == ['CA 0', 'CA 1', 'CA 2', 'CA 3', 'CA 4']
     assert [entry['query'] for entry in emulator.requests()] == [
         'limit=2&offset=%d&sort_dir=ASC&sort_key=common_name' % offset for offset in (0, 2, 4)]
+
+
+# Errors that name the fix, over real sockets ------------------------------------------------------
+
+def test_a_closed_port_fails_within_seconds_naming_the_endpoint_option(emulator):
+    import time
+    client = HuaweiCloudClient(emulator.params(endpoint='http://127.0.0.1:9', max_retries=5), 'elb')
+    started = time.monotonic()
+    with pytest.raises(ApiError) as caught:
+        client.request('GET', client.path('/v3/{project_id}/elb/certificates'))
+    assert time.monotonic() - started < 6
+    assert caught.value.error_code == 'ConnectionRefused' and 'check the endpoint option' in caught.value.message
+
+
+def test_https_to_the_plain_http_emulator_says_it_may_speak_http(emulator):
+    client = HuaweiCloudClient(emulator.params(endpoint=emulator.url.replace('http://', 'https://')), 'elb')
+    with pytest.raises(ApiError) as caught:
+        client.request('GET', client.path('/v3/{project_id}/elb/certificates'))
+    assert 'it may be a plain-HTTP endpoint; if so, check the endpoint option and use ' \
+        + emulator.url in caught.value.message

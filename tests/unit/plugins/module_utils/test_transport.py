@@ -373,3 +373,52 @@ def test_connection_warnings_name_the_option(params, endpoints, expected):
     assert len(warnings) == len(expected)
     for warning, text in zip(warnings, expected):
         assert text in warning
+
+
+# Errors that name the fix --------------------------------------------------------------------------
+
+class SteppingClock:
+    """A monotonic clock that moves on by ``step`` seconds at every reading."""
+
+    def __init__(self, step):
+        self.now, self.step = 0.0, step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+def test_a_port_that_stays_closed_is_given_up_within_the_refusal_budget_naming_the_option():
+    instance, session, sleeps = client([refused_error()] * 10, max_retries=5, clock=SteppingClock(1.1),
+                                       endpoint_options=[('http://127.0.0.1:1', 'iam_endpoint')])
+    with pytest.raises(ApiError) as caught:
+        instance.request('GET', 'http://127.0.0.1:1/v3/projects')
+    # 1.1 s a reading: the third refusal comes after the 3 s budget, well before max_retries.
+    assert len(session.sent) == 3 and len(sleeps) == 2
+    assert caught.value.error_code == 'ConnectionRefused'
+    assert caught.value.message.startswith('Connection refused by http://127.0.0.1:1/v3/projects: nothing listens '
+                                           'there (check the iam_endpoint option; a refused connection is retried '
+                                           'for at most 3 s)')
+
+
+def test_a_refusal_that_clears_within_the_budget_is_retried_to_success():
+    instance, session, sleeps = client([refused_error(), make_response(200, {'ok': True})], clock=SteppingClock(0.1))
+    assert instance.request('GET', 'http://127.0.0.1:1/x')[0] == {'ok': True}
+
+
+def test_https_to_a_plain_http_port_says_the_endpoint_may_speak_http():
+    error = requests.exceptions.SSLError('[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)')
+    instance, session, sleeps = client([error], endpoint_options=[('https://127.0.0.1:8080', 'endpoint')])
+    with pytest.raises(ApiError) as caught:
+        instance.request('GET', 'https://127.0.0.1:8080/v3/x')
+    assert 'it may be a plain-HTTP endpoint; if so, check the endpoint option and use http://127.0.0.1:8080' \
+        in caught.value.message
+    assert len(session.sent) == 1
+
+
+def test_other_tls_errors_carry_no_plain_http_hint():
+    error = requests.exceptions.SSLError('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed')
+    instance, session, sleeps = client([error])
+    with pytest.raises(ApiError) as caught:
+        instance.request('GET', 'https://elb.example/x')
+    assert 'plain-HTTP' not in caught.value.message

@@ -264,8 +264,8 @@ def test_threads_of_one_account_assume_the_agency_once(emulator):
     for thread in threads:
         thread.join()
     paths = [entry['path'] for entry in emulator.requests()]
-    assert paths.count('/v3.0/OS-CREDENTIAL/securitytokens') == 1 and paths.count('/v3/%s/elb/certificates'
-                                                                                 % emulator.options.project_id) == 8
+    assert paths.count('/v3.0/OS-CREDENTIAL/securitytokens') == 1
+    assert paths.count('/v3/%s/elb/certificates' % emulator.options.project_id) == 8
 
 
 def test_the_official_sdk_accepts_the_emulators_temporary_keys(emulator):

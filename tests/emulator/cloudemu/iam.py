@@ -71,7 +71,8 @@ class IamService(HuaweiService):
     def list_projects(self, request):
         name = request.query_value('name')
         projects = [dict(id=project_id, name=region, domain_id='d' * 32, enabled=True, is_domain=False,
-                         parent_id='d' * 32, description='')
+                         parent_id='d' * 32, description='',
+                         links={'self': 'https://iam.myhuaweicloud.com/v3/projects/%s' % project_id})
                     for region, project_id in sorted(self.projects.items()) if name in (None, region)]
         return Response(200, {'projects': projects, 'links': {'self': 'https://iam/v3/projects', 'next': None,
                                                               'previous': None}},

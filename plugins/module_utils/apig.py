@@ -6,9 +6,11 @@
 
 Used by apig_signature and apig_signature_info: the API (``SignatureKeyApi``), the rules of a key
 (``SignatureKey``, the manager) and of its bindings (``Bindings``), and ``manage_signature_key``, the
-whole of apig_signature. Answers show ``sign_secret`` masked (``dc0************2b3``): only its first
-and last characters can be compared. A binding ties a key to one API published in one environment
-(a ``publish_id``); an API has at most one key per environment.
+whole of apig_signature. Answers show ``sign_secret`` masked (``dc0************2b3``), the create
+answer too: only its first and last characters can be compared, and a secret the service generated
+could never be read. So a secret left out is generated here (``generate_secret``), sent in the create
+and returned once. A binding ties a key to one API published in one environment (a ``publish_id``);
+an API has at most one key per environment.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,8 +18,12 @@ __metaclass__ = type
 
 import collections
 import re
+import secrets
+import string
 
-from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.errors import (
+    ApiError, CertfleetError, InputError, UncertainWriteError,
+)
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import (
     ResourceApi, ResourceManager, reconcile, reconcile_set,
 )
@@ -59,6 +65,21 @@ def secret_may_be(masked, secret):
 
 def binding_label(api_name, env_name):
     return '%s@%s' % (api_name, env_name)
+
+
+def publication(api, env_id):
+    """``api`` as published in ``env_id``: an API published in several environments lists its
+    publications joined with ``|`` (``run_env_id``, ``publish_id``), so the one of ``env_id`` is picked."""
+    env_ids = (api.get('run_env_id') or '').split('|')
+    publish_ids = (api.get('publish_id') or '').split('|')
+    if len(publish_ids) < 2:
+        return api
+    if len(env_ids) != len(publish_ids) or env_id not in env_ids:
+        return None
+    index = env_ids.index(env_id)
+    names = (api.get('run_env_name') or '').split('|')
+    return dict(api, run_env_id=env_id, publish_id=publish_ids[index],
+                run_env_name=names[index] if len(names) == len(env_ids) else api.get('run_env_name'))
 
 
 class SignatureKeyApi(ResourceApi):
@@ -121,7 +142,7 @@ class SignatureKeyApi(ResourceApi):
         by = [('id', api)] if API_ID.match(api) else [('name', api), ('precise_search', 'name')]
         query = [('env_id', env_id)] + by
         found = [item for item in self.pages(APIS_PATH, 'apis', query) if api in (item.get('id'), item.get('name'))]
-        return found[0] if len(found) == 1 else None
+        return publication(found[0], env_id) if len(found) == 1 else None
 
     def bind(self, sign_id, publish_ids):
         return self.client.request('POST', self.path(BINDINGS_PATH),
@@ -152,6 +173,20 @@ SECRET_GRAMMAR = {
 }
 
 
+# A generated secret: letters and digits, which every type's grammar takes anywhere (and which need no
+# quoting in YAML or a shell), as long as the type allows up to 32 (aes: its fixed 16).
+GENERATED_SECRET_ALPHABET = string.ascii_letters + string.digits
+GENERATED_SECRET_LENGTH = {'hmac': 32, 'basic': 32, 'public_key': 32, 'aes': 16}
+# What check mode puts in the create payload in place of a secret it does not generate: the diff shows
+# that a secret is set; nothing is sent, and the payload is never shown.
+SECRET_TO_GENERATE = '<generated on create>'
+
+
+def generate_secret(sign_type):
+    """A new secret for a key of ``sign_type``, from the operating system's CSPRNG (``secrets``)."""
+    return ''.join(secrets.choice(GENERATED_SECRET_ALPHABET) for dummy in range(GENERATED_SECRET_LENGTH[sign_type]))
+
+
 def check_grammar(field, value, grammar, sign_type, exact=None):
     pattern, shortest, longest, meaning = grammar[sign_type]
     if exact:
@@ -173,8 +208,10 @@ class SignatureKey(ResourceManager):
     diff_fields = ('name', 'sign_type', 'sign_key', 'sign_algorithm', 'sign_secret')
     secret_fields = ('sign_secret',)
 
-    # The secret the service generated on a create of this run, shown whole only in that answer.
+    # The secret this run generated for the key it creates (sign_secret left out); returned once.
     generated_secret = None
+    # Whether this run's create was answered (the key exists).
+    created = False
 
     def validate(self):
         params = self.params
@@ -205,9 +242,16 @@ class SignatureKey(ResourceManager):
 
     def create_payload(self, desired):
         payload = dict(name=desired.name, sign_type=desired.sign_type)
-        for field in ('sign_key', 'sign_secret', 'sign_algorithm'):
+        for field in ('sign_key', 'sign_algorithm'):
             if getattr(desired, field) is not None:
                 payload[field] = getattr(desired, field)
+        if desired.sign_secret is not None:
+            payload['sign_secret'] = desired.sign_secret
+        elif self.check_mode:
+            payload['sign_secret'] = SECRET_TO_GENERATE
+        else:
+            # The service would generate one too, but show it masked even in the create answer.
+            payload['sign_secret'] = self.generated_secret = generate_secret(desired.sign_type)
         return payload
 
     def update_payload(self, current, desired):
@@ -235,22 +279,16 @@ class SignatureKey(ResourceManager):
         return payload
 
     def is_created(self, candidate, payload, desired):
-        return candidate.get('sign_type') == payload.get('sign_type')
+        # The masked secret tells this run's key from one another run made under the same name.
+        return (candidate.get('sign_type') == payload.get('sign_type')
+                and (not candidate.get('sign_secret') or secret_may_be(candidate['sign_secret'], payload['sign_secret'])))
 
     def secret_is_set(self, resource, field):
         return bool(resource.get('id'))
 
     def create(self, payload, desired):
         created = super(SignatureKey, self).create(payload, desired)
-        if 'sign_secret' not in payload:
-            # The create answer is the only one that shows a generated secret whole; after a lost answer
-            # the key was found again by name, masked.
-            secret = created.get('sign_secret') or ''
-            if '*' in secret:
-                self.warnings.append('the answer to the create of key %s was lost; its generated secret cannot be '
-                                     'read back: set sign_secret to replace it' % created.get('id'))
-            else:
-                self.generated_secret = secret
+        self.created = True
         return created
 
     def returned(self, resource, desired=None):
@@ -326,20 +364,55 @@ def labels(bindings, added=()):
 def manage_signature_key(params, client, check_mode=False):
     """The whole of apig_signature: the key through ``reconcile``, then its bindings; returns the result.
 
-    ``params`` are the module's options (defaults filled in), ``client`` an APIG client.
+    ``params`` are the module's options (defaults filled in), ``client`` an APIG client. A secret this
+    run generated is in ``generated_secret`` of the result and nowhere else; when the run fails after the
+    key was (or may have been) created with it, the result is a failure that still holds it.
     """
     api = SignatureKeyApi(client, params['instance'].strip())
     manager = SignatureKey(params, api, check_mode)
-    result = reconcile(manager, params['state'])
+    try:
+        result = reconcile(manager, params['state'])
+        if params['state'] == 'present' and params['bindings'] is not None:
+            bindings = Bindings(params, api).reconcile(result['signature'], check_mode,
+                                                       new=not result['diff']['before'])
+            result['changed'] = result['changed'] or bindings['changed']
+            # reconcile() may hand back one dict as both sides of an unchanged diff.
+            result['diff'] = dict(before=dict(result['diff']['before'], bindings=bindings['before']),
+                                  after=dict(result['diff']['after'], bindings=bindings['after']))
+            result['signature']['bindings'] = bindings['bindings']
+    except CertfleetError as error:
+        if manager.generated_secret is None:
+            raise
+        return failed_with_generated_secret(error, manager)
     if manager.generated_secret:
         result['generated_secret'] = manager.generated_secret
-    if params['state'] == 'present' and params['bindings'] is not None:
-        bindings = Bindings(params, api).reconcile(result['signature'], check_mode, new=not result['diff']['before'])
-        result['changed'] = result['changed'] or bindings['changed']
-        # reconcile() may hand back one dict as both sides of an unchanged diff.
-        result['diff'] = dict(before=dict(result['diff']['before'], bindings=bindings['before']),
-                              after=dict(result['diff']['after'], bindings=bindings['after']))
-        result['signature']['bindings'] = bindings['bindings']
+    return result
+
+
+def hide_secret(text, secret):
+    """``text`` with every occurrence of ``secret`` masked: a service may quote the request it refuses."""
+    return text.replace(secret, '********') if isinstance(text, str) else text
+
+
+def failed_with_generated_secret(error, manager):
+    """The failure of a run that generated a secret: the service's words without the secret; the secret
+    itself in ``generated_secret`` when the key was, or may have been, created with it (else it is lost
+    with the key that was never made, and the error is raised as it is)."""
+    secret = manager.generated_secret
+    if isinstance(error, ApiError):
+        error.message = hide_secret(error.message, secret)
+        error.args = tuple(hide_secret(arg, secret) for arg in error.args)
+    if not (manager.created or isinstance(error, UncertainWriteError)):
+        raise error
+    fields = error.to_fail_kwargs() if isinstance(error, ApiError) else {'msg': str(error)}
+    if isinstance(error, InputError):
+        fields['field'] = error.field
+    state = 'was created' if manager.created else 'may have been created'
+    fields['msg'] = ('%s. Key %s %s with the secret this run generated: it is in generated_secret, and no later '
+                     'run can show it' % (hide_secret(fields['msg'], secret).rstrip('.'), manager.params['name'], state))
+    result = dict(fields, failed=True, changed=True, generated_secret=secret)
+    if manager.warnings:
+        result['warnings'] = list(manager.warnings)
     return result
 
 

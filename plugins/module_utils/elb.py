@@ -64,6 +64,9 @@ DOMAIN_LABEL = r'[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
 DOMAIN_PATTERN = re.compile(r'^(?:\*\.)?%s(?:\.%s)*$' % (DOMAIN_LABEL, DOMAIN_LABEL))
 UPDATABLE_FIELDS = ('name', 'description', 'domain', 'scm_certificate_id', 'source',
                     'protection_status', 'protection_reason')
+# "0" is the default enterprise project; any other is the UUID of one (the ELB reference's two forms).
+# Set on create only: the update API has no such field.
+ENTERPRISE_PROJECT = re.compile(r'^(0|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$')
 
 
 def check_domains(value):
@@ -111,6 +114,10 @@ class ElbCertificate(ResourceManager):
                 raise InputError(field, 'only applies to type server_sm')
         if params['protection_reason'] and params['protection_status'] == 'nonProtection':
             raise InputError('protection_reason', 'only applies with protection_status consoleProtection')
+        epid = params['enterprise_project_id']
+        if epid is not None and not ENTERPRISE_PROJECT.match(epid):
+            raise InputError('enterprise_project_id', '%r is neither "0" (the default enterprise project) nor an '
+                                                      'enterprise project ID (a UUID)' % epid)
         # A CA certificate (type client) may be a bundle of unrelated CAs that clients are checked
         # against; a server certificate is a leaf and its chain, in order.
         limits = dict(CERTIFICATE_RULES, check_order=cert_type != 'client')

@@ -59,8 +59,11 @@ options:
       - "The secret. V(hmac): 16 to 64 letters, digits and C(_-!@#$%), starting with a letter or digit. V(basic):
         8 to 64 of those. V(public_key): 16 to 2048 letters, digits and C(_-!@#$%+/=), starting with a letter,
         digit, C(+) or C(/). V(aes): exactly 16 of those."
-      - Left out, the service generates one on create; it is returned once, in RV(generated_secret) of that run,
-        and never again.
+      - Left out, the module generates one when it creates the key (32 random letters and digits, 16 for
+        V(aes), from the operating system's cryptographic random source), sends it, and returns it once, in
+        RV(generated_secret) of that run; no later run and no answer of the API shows it (the API shows secrets
+        masked, even in the answer to the create). Check mode generates none.
+      - Left out for a key that exists, its secret is kept, never replaced.
     type: str
   sign_algorithm:
     description: The AES algorithm; required with O(sign_type=aes) and only allowed with it.
@@ -116,7 +119,7 @@ EXAMPLES = r'''
       - api: orders
         env: TEST
 
-- name: A key whose secret the service makes up (shown once)
+- name: A key whose secret the module generates (returned once, in generated_secret)
   certfleet.cloud.apig_signature:
     instance: eddc4d25480b4cd6b512f270a1b8b341
     name: generated_key
@@ -155,9 +158,11 @@ signature:
       returned: when O(bindings) is given, or the key is new
 generated_secret:
   description:
-    - The secret the service generated, on the run that created the key without O(sign_secret); it is not
-      shown again by any later run or by the API. Register it with C(no_log) and store it.
-  returned: on the run that created a key without O(sign_secret)
+    - The secret the module generated and set, on the run that created the key without O(sign_secret); it is
+      not shown again by any later run or by the API. Register it with C(no_log) and store it.
+    - Also in the result of a run that failed after the key was created with it (a binding that could not be
+      made, say) or may have been (the answer to the create was lost), so that it is not lost with the run.
+  returned: on the run that created a key without O(sign_secret), outside check mode
   type: str
 diff:
   description: "The key (secret as C(<redacted>) or C(<redacted: changed>)) and its bindings as C(api@env)."

@@ -106,7 +106,11 @@ options:
     type: str
   enterprise_project_id:
     description:
-      - Enterprise project of a new certificate. It cannot be changed afterwards.
+      - The enterprise project a new certificate belongs to, so that IAM policies scoped to that enterprise
+        project apply to it. V(0) is the default enterprise project, where the service puts a certificate
+        created without this option; any other value is the ID (a UUID) of an enterprise project.
+      - Sent on create only. The API cannot move a certificate to another enterprise project (its update takes
+        no such field), so a certificate found in another one than this option names is an error, and nothing is sent.
     type: str
   allow_expired:
     description:
@@ -201,6 +205,11 @@ certificate:
       description: End of the leaf certificate's validity, C(yyyy-MM-ddTHH:mm:ssZ) UTC.
       type: str
       returned: success
+    enterprise_project_id:
+      description: The enterprise project of the certificate; V(0) is the default one.
+      type: str
+      returned: success
+      sample: "0"
     summary:
       description:
         - The leaf certificate in the shape every module of the collection returns, so that one

@@ -68,7 +68,12 @@ options:
     elements: str
     choices: [ nonProtection, consoleProtection ]
   enterprise_project_id:
-    description: Enterprise project IDs to match.
+    description:
+      - Only certificates of these enterprise projects (their IDs; V(0) is the default enterprise project,
+        V(all_granted_eps) every enterprise project the credentials may list).
+      - Given, the service authorizes the list by enterprise project, so IAM policies scoped to an enterprise
+        project suffice. Left out, it lists the certificates of every enterprise project, which needs the
+        C(elb:certificates:list) permission for the whole project.
     type: list
     elements: str
   expires_within_days:
@@ -137,6 +142,11 @@ certificates:
       description: Whole days from now until C(expire_time); negative once expired.
       type: int
       returned: when the API reports C(expire_time)
+    enterprise_project_id:
+      description: The enterprise project of the certificate; V(0) is the default one.
+      type: str
+      returned: always
+      sample: "0"
     certificate:
       description: The certificate PEM as the API returns it (public data).
       type: str

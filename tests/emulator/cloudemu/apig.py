@@ -5,28 +5,30 @@
 """APIG v2 signature keys of dedicated gateway instances, and their bindings to published APIs.
 
 Paths, query parameters and fields are those of huaweicloudsdkapig's v2 client and models; the
-per-type grammar of ``sign_key``/``sign_secret``, the masked secret (``dc0************2b3``) and
-the error codes APIG.2011, 3017, 3548 and 9999 are those of the seed page (update). Instances,
-their environments and published APIs are seeded (``{"apig": {"instances": [...]}}``).
+per-type grammar of ``sign_key``/``sign_secret``, the masked secret (``dc0************2b3``, in every
+answer, the create answer included: "Creating a Signature Key" answers a create of ``{"name":
+"signature_demo"}`` with it), generated keys and secrets of lower-case hex (as the examples show),
+the status codes (create and bind 201, delete and unbind 204) and the error codes are those of the API
+reference pages (tests/emulator/audit-apig-elb.md lists them): APIG.2011 (invalid parameter), 3002 (API
+not found), 3015 (publication record not found), 3017 (key not found), 3018 (binding not found), 3030
+(instance not found), 3207 (a key of that name exists), 3548 (412, a type the instance does not support)
+and 9999. Instances, their environments and published APIs are seeded (``{"apig": {"instances": [...]}}``).
 
-Assumptions the reference leaves open, made here and worth checking against the real service: a
-secret is masked as its first three and last three characters around twelve ``*`` in every answer
-but the create answer, which shows it whole (a generated secret could not be known otherwise); an update that
-leaves out ``sign_key`` or ``sign_secret`` generates a new one, as the seed says of both fields;
-one key per API per environment, so binding an API bound to another key moves it; codes
-``APIG.3030`` (instance not found), ``APIG.3002`` (API or publish record not found), ``APIG.3027``
-(a key of that name exists), ``APIG.3016`` (binding not found); create answers 201, delete and
-unbind 204.
+Assumptions the reference leaves open, made here and worth checking against the real service: an update
+that leaves out ``sign_key`` or ``sign_secret`` generates a new one, as the reference says of both fields
+("generated when left out") without saying whether that holds for an update; one key per API per
+environment, so binding an API bound to another key moves it; an aes key without ``sign_algorithm`` is
+aes-128-cfb; a list of APIs filtered by ``env_id`` shows that environment's publication only (unfiltered,
+the publications are joined with ``|`` as the reference says).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-import string
 import uuid
 
-from .base import ServiceError
+from .base import Service, ServiceError
 from .huawei import HuaweiService
 
 PROJECT = r'(?P<project_id>[^/]+)'
@@ -71,14 +73,13 @@ def utc_text(moment):
 
 
 def generated(length):
-    """A key or secret the service makes up: a letter, then letters and digits (valid for every type)."""
-    alphabet = string.ascii_letters + string.digits
-    return secrets.choice(string.ascii_letters) + ''.join(secrets.choice(alphabet) for dummy in range(length - 1))
+    """A key or secret the service makes up: lower-case hex as the reference's examples show
+    (``a071a20d460a4f639a636c3d7e3d8163``), starting with a letter so that it is valid for every type."""
+    return secrets.choice('abcdef') + secrets.token_hex(length)[:length - 1]
 
 
 class ApigService(HuaweiService):
     name = 'apig'
-    PROJECT_MISMATCH_CODE = 'APIG.1006'
 
     def reset(self):
         self.instances = {}    # id -> {id, name, sign_types, envs {id: name}, apis {id: api}, publish {(api, env): id}}
@@ -103,6 +104,10 @@ class ApigService(HuaweiService):
 
     def bad_request(self, message, request_id):
         return self.error(400, 'APIG.2011', message, request_id)
+
+    def answer(self, status, body, request_id, headers=None):
+        # The reference's example answers carry no request_id in the body (the header has it).
+        return Service.answer(self, status, body, request_id, headers)
 
     # Seeding -------------------------------------------------------------------------------------
     def seed(self, data):
@@ -152,12 +157,13 @@ class ApigService(HuaweiService):
 
     @staticmethod
     def _paging(request):
-        try:
-            offset = int(request.query_value('offset', 0))
-            limit = int(request.query_value('limit', 20))
-        except ValueError:
-            raise invalid('limit')
-        offset = max(offset, 0)
+        numbers = {}
+        for name, default in (('offset', 0), ('limit', 20)):
+            try:
+                numbers[name] = int(request.query_value(name, default))
+            except ValueError:
+                raise invalid(name)
+        offset, limit = max(numbers['offset'], 0), numbers['limit']
         limit = 20 if limit <= 0 else min(limit, MAX_LIMIT)
         return offset, limit
 
@@ -211,7 +217,7 @@ class ApigService(HuaweiService):
             raise invalid('sign_secret')
         for other in self.signs.values():
             if other['_instance'] == instance['id'] and other['name'] == name and other is not record:
-                raise ServiceError(400, 'APIG.3027', 'The signature key name %s already exists' % name)
+                raise ServiceError(400, 'APIG.3207', 'The signature key name already exists')
         return dict(name=name, sign_type=sign_type, sign_key=sign_key, sign_secret=sign_secret,
                     sign_algorithm=algorithm if sign_type == 'aes' else None)
 
@@ -228,8 +234,8 @@ class ApigService(HuaweiService):
             now = utc_text(self.emulator.now())
             record = dict(fields, id=uuid.uuid4().hex, create_time=now, update_time=now, _instance=instance['id'])
             self.signs[record['id']] = record
-            # The one answer that shows the secret whole: the caller may not know it (generated).
-            return 201, dict(self._view(record), sign_secret=record['sign_secret'])
+            # Masked like every other answer: a secret the service generated cannot be read, ever.
+            return 201, self._view(record)
         return self.call(request, action)
 
     def update_sign(self, request):
@@ -279,7 +285,7 @@ class ApigService(HuaweiService):
             published = self._published(instance)
             for publish_id in publish_ids:
                 if publish_id not in published:
-                    raise ServiceError(404, 'APIG.3002', 'The API publish record %s does not exist' % publish_id)
+                    raise ServiceError(404, 'APIG.3015', 'The API publication record does not exist')
             made = []
             now = utc_text(self.emulator.now())
             for publish_id in publish_ids:
@@ -298,7 +304,7 @@ class ApigService(HuaweiService):
             self._instance(request)
             binding_id = request.match.group('binding_id')
             if binding_id not in self.bindings:
-                raise ServiceError(404, 'APIG.3016', 'The signature key binding %s does not exist' % binding_id)
+                raise ServiceError(404, 'APIG.3018', 'The signature key binding record does not exist')
             del self.bindings[binding_id]
             return 204, None
         return self.call(request, action)
@@ -346,11 +352,14 @@ class ApigService(HuaweiService):
         def action():
             instance = self._instance(request)
             api_id = required_query(request, 'api_id')
+            if api_id not in instance['apis']:
+                raise ServiceError(404, 'APIG.3002', 'API %s does not exist' % api_id)
             published = self._published(instance)
             views = [self._binding_view(instance, binding, with_secret=True) for binding in self.bindings.values()
                      if binding['publish_id'] in published and published[binding['publish_id']][0]['id'] == api_id
                      and request.query_value('env_id') in (None, published[binding['publish_id']][1])
-                     and request.query_value('sign_id') in (None, binding['sign_id'])]
+                     and request.query_value('sign_id') in (None, binding['sign_id'])
+                     and request.query_value('sign_name') in (None, self.signs[binding['sign_id']]['name'])]
             return self._page(request, views, 'bindings')
         return self.call(request, action)
 
@@ -380,6 +389,14 @@ class ApigService(HuaweiService):
                     if publish_id is None:
                         continue
                     view.update(run_env_id=env_id, run_env_name=instance['envs'][env_id], publish_id=publish_id)
+                else:
+                    # Every publication of the API, joined with "|" as the reference describes these fields.
+                    records = sorted((env, publish_id) for (api_id, env), publish_id in instance['publish'].items()
+                                     if api_id == api['id'])
+                    if records:
+                        view.update(run_env_id='|'.join(env for env, dummy in records),
+                                    run_env_name='|'.join(instance['envs'][env] for env, dummy in records),
+                                    publish_id='|'.join(publish_id for dummy, publish_id in records))
                 apis.append(view)
             return self._page(request, apis, 'apis')
         return self.call(request, action)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 
@@ -57,8 +58,20 @@ class Route:
         self.owner = owner          # the Service that authenticates and answers
 
 
-class ServiceError(ValueError):
-    """A refusal in the service's terms; ``Service.call`` turns it into the service's error answer."""
+def status_phrase(status):
+    """The reason phrase of an HTTP status (``403`` -> ``Forbidden``); ``Error`` for one HTTP does not name."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return 'Error'
+
+
+class ServiceError(Exception):
+    """A refusal in the service's terms, answered with its own status and code wherever it is raised
+    (``Service.call``, or the server's dispatch for one raised outside it).
+
+    Not a ValueError: the server answers a ValueError as a bad request (400), which would hide a 403 or 404.
+    """
 
     def __init__(self, status, code, message):
         super().__init__(message)
@@ -140,5 +153,5 @@ class Service:
         return self.error(status, 'NotFound', 'no such API', request_id)
 
     def fault_body(self, status, request_id):
-        """The body of an injected fault answer with ``status``."""
-        return self.error(status, str(status), 'Error', request_id).body
+        """The body of an injected fault answer with ``status``: the status as code, its reason phrase as message."""
+        return self.error(status, str(status), status_phrase(status), request_id).body

@@ -4,8 +4,12 @@
 
 """ELB v3 certificates: create, list, show, update, delete, private-key echo setting.
 
-Constraints are those of the API reference pages (seed: update certificate) and the
-official SDK's models; error bodies are ``{"error_code", "error_msg", "request_id"}``.
+Constraints are those of the API reference pages and the official SDK's models
+(tests/emulator/audit-apig-elb.md lists them); error bodies are ``{"error_code", "error_msg",
+"request_id"}`` with the codes of the reference's table: ELB.0002 (no body), ELB.8902 ("Invalid input
+for '%s'."), ELB.8904 ("%s %s could not be found."), ELB.8907 (data conflict; that a certificate in use
+by a listener is one is an assumption). The private-key echo setting is on by default, as the reference
+says; off, answers show each stored key as ``******``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,15 @@ LABEL = r'[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
 DOMAIN = re.compile(r'^(?:\*\.)?%s(?:\.%s)*$' % (LABEL, LABEL))
 MULTI_FILTERS = ('id', 'name', 'description', 'domain', 'type', 'scm_certificate_id', 'common_name',
                  'fingerprint', 'source', 'protection_status', 'protection_reason', 'enterprise_project_id')
+# Filters the official SDK sends comma-joined (collection format csv) where the reference shows them
+# repeated (``name=a&name=b``): both forms are taken.
+CSV_FILTERS = ('source', 'protection_status', 'protection_reason', 'enterprise_project_id')
+# enterprise_project_id: "0" (the default enterprise project) or an enterprise project's UUID; the
+# filter also takes all_granted_eps (every enterprise project the caller may list).
+ENTERPRISE_PROJECT = re.compile(r'^(0|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$', re.IGNORECASE)
+ALL_GRANTED = 'all_granted_eps'
+# What answers show for a stored private key while the echo setting is off.
+MASKED_KEY = '******'
 INVALID = 'ELB.8902'
 NOT_FOUND = 'ELB.8904'
 CONFLICT = 'ELB.8907'
@@ -35,7 +48,9 @@ class ElbError(ServiceError):
 
 
 def invalid(message):
-    return ElbError(400, INVALID, 'Invalid input for %s' % message)
+    """``field: reason`` as the service words it: ``Invalid input for 'field'.``, then the reason."""
+    field, dummy, reason = message.partition(': ')
+    return ElbError(400, INVALID, ("Invalid input for '%s'. %s" % (field, reason)).strip())
 
 
 def utc_text(moment):
@@ -44,12 +59,11 @@ def utc_text(moment):
 
 class ElbService(HuaweiService):
     name = 'elb'
-    PROJECT_MISMATCH_CODE = 'ELB.1101'
 
     def reset(self):
         self.certificates = {}      # id -> stored record, in creation order
         self.listeners = {}         # listener id -> list of certificate ids it uses
-        self.private_key_echo = False
+        self.private_key_echo = True
 
     def routes(self):
         base = r'/v3/%s/elb/certificates' % PROJECT
@@ -70,8 +84,8 @@ class ElbService(HuaweiService):
     def view(self, record):
         shown = dict(record)
         if not self.private_key_echo:
-            shown['private_key'] = None
-            shown['enc_private_key'] = None
+            for field in ('private_key', 'enc_private_key'):
+                shown[field] = MASKED_KEY if record.get(field) else None
         return shown
 
     def _get(self, certificate_id):
@@ -132,8 +146,7 @@ class ElbService(HuaweiService):
         except pem.BadPem as exc:
             raise invalid('%s: private key content is not valid (%s)' % (field, exc))
         if pem.key_matches(key, chain[0]) is False:
-            raise ElbError(400, INVALID, 'Invalid input for %s: the private key does not match the certificate'
-                           % field)
+            raise invalid('%s: the private key does not match the certificate' % field)
 
     def _validated(self, option, cert_type, existing=None):
         """Check every field present in ``option``; return the fields to store."""
@@ -196,8 +209,9 @@ class ElbService(HuaweiService):
                                              or option.get('enc_private_key') is None):
                 raise invalid('enc_certificate and enc_private_key: are required for type server_sm')
             epid = option.get('enterprise_project_id', '0')
-            if epid == '' or not isinstance(epid, str):
-                raise invalid('enterprise_project_id: must be a non-empty string')
+            if not isinstance(epid, str) or not ENTERPRISE_PROJECT.match(epid):
+                raise invalid('enterprise_project_id: must be "0" (the default enterprise project) or an '
+                              'enterprise project ID')
             record = self.new_record(cert_type, epid, option.get('admin_state_up', True))
             record.update(self._validated(option, cert_type))
             if record['source'] is None:
@@ -239,14 +253,13 @@ class ElbService(HuaweiService):
                     records = [r for r in records if order[r['id']] > position]
             if reverse:
                 page = records[-limit:]
-                more_before = len(records) > limit
                 more_after = marker is not None
             else:
                 page = records[:limit]
                 more_after = len(records) > limit
-                more_before = marker is not None
             page_info = {'current_count': len(page)}
-            if page and more_before:
+            # The reference's example shows previous_marker on a first page too: the first record's ID.
+            if page:
                 page_info['previous_marker'] = page[0]['id']
             if page and more_after:
                 page_info['next_marker'] = page[-1]['id']
@@ -257,6 +270,10 @@ class ElbService(HuaweiService):
     def _matches(record, request):
         for name in MULTI_FILTERS:
             wanted = request.query_values(name)
+            if name in CSV_FILTERS:
+                wanted = wanted + [part for value in wanted for part in value.split(',')]
+            if name == 'enterprise_project_id' and ALL_GRANTED in wanted:
+                continue
             if wanted and str(record.get(name) or '') not in wanted:
                 return False
         admin = request.query_value('admin_state_up')
@@ -306,7 +323,7 @@ class ElbService(HuaweiService):
             if not isinstance(echo, bool):
                 raise invalid('private_key_echo: must be a boolean')
             self.private_key_echo = echo
-            return 200, {'private_key_echo': echo}
+            return 201, {'private_key_echo': echo}
         return self.call(request, action)
 
     # Admin seeding -----------------------------------------------------------------------------

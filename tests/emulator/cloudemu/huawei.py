@@ -7,10 +7,8 @@ authentication, the ``{"error_code", "error_msg", "request_id"}`` error body, th
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 from . import huawei_auth
-from .base import Response, Service, ServiceError
+from .base import Response, Service, ServiceError, status_phrase
 
 OPTIONS = dict(
     access_key='CERTFLEETEMULATORAK1',
@@ -22,6 +20,23 @@ OPTIONS = dict(
     region='cn-north-4',
     project_id='0a7c1c2b3d4e5f60718293a4b5c6d7e8',
 )
+
+
+# The API Gateway's own answer per status, for injected faults: the error-code table of the API
+# signing guide (https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-errorcode.html).
+# A status the table has no row for keeps its HTTP reason phrase under the stand-in code APIGW.<status>.
+GATEWAY_ERRORS = {
+    400: ('APIGW.0201', 'API request error.'),
+    401: ('APIGW.0301', 'Incorrect IAM authentication information.'),
+    403: ('APIGW.0302', 'The IAM user is not authorized to access the API.'),
+    404: ('APIGW.0101', 'The API does not exist or has not been published in the environment.'),
+    413: ('APIGW.0201', 'Request entity too large.'),
+    414: ('APIGW.0201', 'Request URI too large.'),
+    429: ('APIGW.0308', 'The throttling threshold has been reached.'),
+    500: ('APIGW.0201', 'An unexpected error occurred.'),
+    502: ('APIGW.0201', 'Backend unavailable.'),
+    504: ('APIGW.0201', 'Backend timeout.'),
+}
 
 
 class HuaweiService(Service):
@@ -79,11 +94,5 @@ class HuaweiService(Service):
                                                 'environment', request_id)
 
     def fault_body(self, status, request_id):
-        if status == 429:
-            return {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached',
-                    'request_id': request_id}
-        try:
-            phrase = HTTPStatus(status).phrase
-        except ValueError:
-            phrase = 'Error'
-        return {'error_code': 'APIGW.%04d' % status, 'error_msg': phrase, 'request_id': request_id}
+        code, message = GATEWAY_ERRORS.get(status) or ('APIGW.%04d' % status, status_phrase(status))
+        return {'error_code': code, 'error_msg': message, 'request_id': request_id}

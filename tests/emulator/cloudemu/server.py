@@ -23,7 +23,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from .base import Request, Response
+from .base import Request, Response, ServiceError
 from .services import SERVICES, default_options
 
 DEFAULTS = default_options()
@@ -334,6 +334,9 @@ class Emulator:
                     created[name] = self.services[name].seed(data)
                 except KeyError as exc:
                     raise AdminError('seed: %s: a field is missing or an id unknown: %s' % (name, exc))
+                except ServiceError as exc:
+                    # A seeded resource the service's own rules refuse (ELB's certificate checks, say).
+                    raise AdminError('seed: %s: %s %s' % (name, exc.code, exc.message))
                 except ValueError as exc:
                     raise AdminError('seed: %s: %s' % (name, exc))
                 except (TypeError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
@@ -706,6 +709,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             with self.emulator.lock:
                 return route.handler(request)
+        except ServiceError as exc:
+            # Raised outside the service's ``call`` (a handler's own check, say): still the service's refusal.
+            return service.error(exc.status, exc.code, exc.message, request_id)
         except ValueError as exc:
             return service.bad_request(str(exc), request_id)
         except RecursionError:

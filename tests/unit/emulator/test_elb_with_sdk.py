@@ -20,8 +20,9 @@ from huaweicloudsdkcore.region.region import Region
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkelb.v3 import (
-    CreateCertificateOption, CreateCertificateRequest, CreateCertificateRequestBody, DeleteCertificateRequest,
-    ElbClient, ListCertificatesRequest, ShowCertificateRequest, UpdateCertificateOption,
+    CreateCertificateOption, CreateCertificatePrivateKeyEchoRequest, CreateCertificatePrivateKeyEchoRequestBody,
+    CreateCertificateRequest, CreateCertificateRequestBody, DeleteCertificateRequest, ElbClient,
+    ListCertificatesRequest, ShowCertificatePrivateKeyEchoRequest, ShowCertificateRequest, UpdateCertificateOption,
     UpdateCertificateRequest, UpdateCertificateRequestBody,
 )
 
@@ -54,7 +55,9 @@ def test_full_lifecycle_with_the_sdk(emulator, pki):
     assert created.subject_alternative_names == ['www.example.com']
     assert len(created.fingerprint) == 40
     assert created.type == 'server'
-    assert created.private_key is None  # private key echo is off by default
+    # The private-key echo setting is on by default (the reference's ShowCertificatePrivateKeyEcho).
+    echoed = created.private_key == pki['www.example.com.key']
+    assert echoed
 
     listed = client.list_certificates(ListCertificatesRequest(name=['web'], limit=10))
     assert [c.id for c in listed.certificates] == [created.id]
@@ -206,3 +209,66 @@ def test_fault_injection_answers_then_recovers(emulator):
     assert caught.value.status_code == 503
     client.list_certificates(ListCertificatesRequest())
     assert [entry['status'] for entry in emulator.requests()] == [503, 200]
+
+
+# Audit against the API reference (tests/emulator/audit-apig-elb.md) ------------------------------
+def test_the_private_key_echo_setting_masks_stored_keys_when_off(emulator, pki):
+    client = sdk_client(emulator)
+    assert client.show_certificate_private_key_echo(ShowCertificatePrivateKeyEchoRequest()).private_key_echo is True
+    server = create(client, pki, name='web')
+    ca = client.create_certificate(CreateCertificateRequest(body=CreateCertificateRequestBody(
+        certificate=CreateCertificateOption(name='ca', type='client', certificate=pki['ca.pem'])))).certificate
+    emulator.admin('DELETE', 'requests')
+    turned = client.create_certificate_private_key_echo(CreateCertificatePrivateKeyEchoRequest(
+        body=CreateCertificatePrivateKeyEchoRequestBody(private_key_echo=False)))
+    assert turned.private_key_echo is False and emulator.requests()[0]['status'] == 201
+    shown = client.show_certificate(ShowCertificateRequest(certificate_id=server.id)).certificate
+    listed = client.list_certificates(ListCertificatesRequest(id=[ca.id])).certificates
+    assert (shown.private_key, shown.enc_private_key) == ('******', None)
+    assert listed[0].private_key is None  # a CA certificate has no key to mask
+
+
+def test_enterprise_projects_default_are_stored_and_filter(emulator, pki):
+    client = sdk_client(emulator)
+    project = '0a21f3c2-1d1b-4f3e-9c07-3f5d9b8c2e41'
+    default = create(client, pki, name='in-default')
+    scoped = create(client, pki, name='in-project', enterprise_project_id=project)
+    assert (default.enterprise_project_id, scoped.enterprise_project_id) == ('0', project)
+
+    def names(*wanted):
+        found = client.list_certificates(ListCertificatesRequest(enterprise_project_id=list(wanted))).certificates
+        return sorted(certificate.name for certificate in found)
+    # The SDK sends several values comma-joined (csv), the reference repeats the parameter: both are taken.
+    assert names(project) == ['in-project'] and names('0') == ['in-default']
+    assert names('0', project) == ['in-default', 'in-project'] == names('all_granted_eps')
+
+
+@pytest.mark.parametrize('value', ['', 'default', '0a21f3c2'])
+def test_an_enterprise_project_that_cannot_exist_is_refused(emulator, pki, value):
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        create(sdk_client(emulator), pki, name='web', enterprise_project_id=value)
+    assert caught.value.status_code == 400 and caught.value.error_code == 'ELB.8902'
+    assert caught.value.error_msg.startswith("Invalid input for 'enterprise_project_id'.")
+
+
+def test_a_first_page_names_its_first_record_as_previous_marker(emulator, pki):
+    emulator.admin('POST', 'seed', {'elb': {'certificates': [
+        {'name': 'c%d' % index, 'type': 'client', 'certificate': pki['ca.pem']} for index in range(3)]}})
+    first = sdk_client(emulator).list_certificates(ListCertificatesRequest(limit=2))
+    assert first.page_info.previous_marker == first.certificates[0].id
+    assert first.page_info.next_marker == first.certificates[1].id and first.page_info.current_count == 2
+
+
+def test_another_projects_path_is_the_gateways_403(emulator):
+    status, body = signed_request(emulator, '/v3/%s/elb/certificates' % ('f' * 32))
+    assert status == 403 and body['error_code'] == 'APIGW.0302'
+
+
+def test_errors_are_worded_as_the_reference_words_them(emulator, pki):
+    client = sdk_client(emulator)
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        create(client, pki, name='x' * 256)
+    assert caught.value.error_msg.startswith("Invalid input for 'name'.")
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        client.show_certificate(ShowCertificateRequest(certificate_id='0' * 32))
+    assert caught.value.error_msg == 'certificate %s could not be found.' % ('0' * 32)

@@ -42,7 +42,7 @@ Service = collections.namedtuple('Service', ['provider', 'endpoint_service', 'ma
                                              'target_options', 'own_pem'])
 SERVICES = {
     'elb': Service('huaweicloud', 'elb', elb.ElbCertificate, elb.ElbCertificateApi, elb.ARGUMENT_SPEC,
-                   ('name', 'id', 'description'), False),
+                   ('name', 'id', 'description', 'enterprise_project_id'), False),
     'netcenter': Service('netcenter', None, netcenter_certificates.NetcenterCertificate,
                          netcenter_certificates.NetcenterCertificateApi, netcenter_certificates.ARGUMENT_SPEC,
                          ('name', 'id', 'comment'), False),

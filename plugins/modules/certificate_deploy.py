@@ -74,6 +74,11 @@ options:
       description:
         description: The description of an ELB certificate.
         type: str
+      enterprise_project_id:
+        description:
+          - The enterprise project an ELB certificate is created in (V(0), the default project, when not set); see
+            M(certfleet.cloud.elb_certificate). It is not changed on an existing certificate.
+        type: str
       comment:
         description: The remark of a CDN certificate.
         type: str

@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.certfleet.cloud.plugins.module_utils import deploy
 from ansible_collections.certfleet.cloud.plugins.module_utils.deploy import RequestBudget, provider_params
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ConfigurationError, InputError
+from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudClient
 
 WRONG_SECRET = 'wrong-secret-key-for-one-target-0000'
 
@@ -271,3 +272,17 @@ def test_each_target_is_validated_once(emulator, pki, monkeypatch):
     deploy.deploy([{'service': 'elb', 'name': 'a'}, {'service': 'elb', 'name': 'b'}],
                   pki['www.example.com.fullchain.pem'], pki['www.example.com.key'], connections(emulator))
     assert sorted(calls) == ['a', 'b']
+
+
+def test_an_elb_target_lands_in_its_enterprise_project(emulator, pki):
+    project = '8f2d0a4e-5b6c-4d7e-9f80-112233445566'
+    targets = [{'service': 'elb', 'name': 'eps-www', 'enterprise_project_id': project}]
+    result = deploy.deploy(targets, pki['www.example.com.fullchain.pem'], pki['www.example.com.key'],
+                           connections(emulator))
+    assert result['targets'][0]['verified'] is True
+    created = [entry for entry in emulator.requests() if entry['method'] == 'POST']
+    assert len(created) == 1
+    client = HuaweiCloudClient(emulator.params(), 'elb')
+    listed = client.request('GET', client.path('/v3/{project_id}/elb/certificates'),
+                            [('name', 'eps-www'), ('enterprise_project_id', project)])
+    assert [item['enterprise_project_id'] for item in listed['certificates']] == [project]

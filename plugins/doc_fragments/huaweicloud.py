@@ -54,7 +54,7 @@ options:
     type: str
   agency_name:
     description:
-      - Name of an IAM agency to assume with the credentials found: requests are then signed with the agency's
+      - Name of an IAM agency to assume with the credentials found. Requests are then signed with the agency's
         temporary keys (IAM C(POST /v3.0/OS-CREDENTIAL/securitytokens)), so one controller can manage
         certificates in several accounts.
       - Requires O(agency_domain_name). If not set, the environment variable E(HW_ASSUME_ROLE_AGENCY_NAME) is used.
@@ -81,7 +81,7 @@ options:
   cloud:
     description:
       - The site the default endpoints are built on, C(https://{service}.{region}.{cloud}) and
-        C(https://iam.{region}.{cloud}): V(myhuaweicloud.com) for the Chinese mainland and international regions,
+        C(https://iam.{region}.{cloud}). V(myhuaweicloud.com) for the Chinese mainland and international regions,
         V(myhuaweicloud.eu) for the European ones, or the domain of another Huawei Cloud site.
       - If not set, the environment variable E(HW_CLOUD) is used.
     type: str

@@ -133,7 +133,9 @@ def spec_differences(current, tags, spec, issuer):
     """The parts of ``spec`` (the apply body, with ``issuer`` as given) that ``current`` was not issued with.
 
     ``issuer`` matches the CA's ID or its name; DN fields not in ``spec`` are inherited from the
-    CA and so not compared.
+    CA and so not compared. ``enterprise_project_id`` is compared only when both sides have one: the
+    API cannot move a certificate, so a new project means a new certificate, but a certificate whose
+    answer shows none (an account without enterprise projects) must not be renewed on every run.
     """
     differences = []
     if issuer not in (current.get('issuer_id'), current.get('issuer_name')):
@@ -146,6 +148,9 @@ def spec_differences(current, tags, spec, issuer):
     for field in ('key_algorithm', 'signature_algorithm'):
         if spec[field] != current.get(field):
             differences.append(field)
+    wanted_project, shown_project = spec.get('enterprise_project_id'), current.get('enterprise_project_id')
+    if wanted_project is not None and shown_project is not None and wanted_project != shown_project:
+        differences.append('enterprise_project_id')
     if tags.get(SPEC_TAG) != spec_digest(spec):
         differences.append('subject_alternative_names, key_usages, extended_key_usage or customized_extension')
     return differences
@@ -365,6 +370,8 @@ VALIDITY_LIMITS = dict(YEAR=MAX_YEARS, MONTH=MAX_YEARS * 12, DAY=MAX_YEARS * 365
 START_FROM_SLACK = datetime.timedelta(minutes=5)
 OID = re.compile(r'^[0-2](\.(0|[1-9][0-9]*))+$')
 TAG_VALUE = re.compile(r'^[\w .:/=+\-@]{1,255}$', re.UNICODE)
+# "0" (the default project) or a project's ID, as the apply body's description gives them.
+ENTERPRISE_PROJECT = re.compile(r'^(0|[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})$')
 CREATE_RECHECK_SLACK = datetime.timedelta(minutes=2)
 
 # What validate() settles for state present: the apply body less ``issuer_id`` (resolved only when a
@@ -390,7 +397,7 @@ def predicted_certificate(payload, authority, now):
                 issuer_name=(authority.get('distinguished_name') or {}).get('common_name'),
                 key_algorithm=payload['key_algorithm'], signature_algorithm=payload['signature_algorithm'],
                 distinguished_name=inherited, not_before=to_millis(start),
-                not_after=to_millis(end))
+                not_after=to_millis(end), enterprise_project_id=payload.get('enterprise_project_id', '0'))
 
 
 class PrivateCertificate:
@@ -438,6 +445,13 @@ class PrivateCertificate:
             return None
         if not params['issuer'].strip():
             raise InputError('issuer', 'is empty; give the ID or the common name of a CA')
+        project = params['enterprise_project_id']
+        if project == 'all':
+            raise InputError('enterprise_project_id', '"all" selects every project in a query; give "0" (the default '
+                                                      'project) or the ID of the project to issue into')
+        if project is not None and not ENTERPRISE_PROJECT.match(project):
+            raise InputError('enterprise_project_id', '%r is not "0" (the default project) or an enterprise project '
+                                                      'ID (lower-case letters and digits, 8-4-4-4-12)' % project)
         self._validate_dn(params['distinguished_name'])
         self._validate_validity(params['validity'])
         sans = params['subject_alternative_names'] or []
@@ -505,6 +519,8 @@ class PrivateCertificate:
         extension = params['customized_extension']
         if extension and any(value is not None for value in extension.values()):
             spec['customized_extension'] = extension
+        if params['enterprise_project_id'] is not None:
+            spec['enterprise_project_id'] = params['enterprise_project_id']
         return spec
 
     # Lifecycle -----------------------------------------------------------------------------------
@@ -709,7 +725,8 @@ class PrivateCertificate:
         if not certificate:
             return {}
         return dict(certificate=self.summary(certificate, exported), status=certificate.get('status'),
-                    subject=dn_text(certificate.get('distinguished_name')))
+                    subject=dn_text(certificate.get('distinguished_name')),
+                    enterprise_project_id=certificate.get('enterprise_project_id'))
 
 
 def manage_private_certificate(params, client, check_mode=False, apply_file_attributes=None):
@@ -764,6 +781,7 @@ ARGUMENT_SPEC = dict(
     fullchain_path=dict(type='path'),
     private_key_path=dict(type='path'),
     private_key_mode=dict(type='raw', default='0600', no_log=False),
+    enterprise_project_id=dict(type='str'),
 )
 # The options state present needs (the module's ``required_if``).
 REQUIRED_IF = [('state', 'present', ('issuer', 'distinguished_name', 'validity'))]

@@ -23,7 +23,8 @@ description:
     O(revoke_replaced=true)), when there is none yet, when the current one is not ISSUED (revoked or
     expired), when it has fewer than O(renew_before_days) days left, or when the desired spec differs from
     what it was issued with: issuer, the distinguished-name fields given, key or signature algorithm
-    (compared with what the API shows), or SANs, key usages, extended key usages, customized extension
+    (compared with what the API shows), O(enterprise_project_id) when given and the certificate shows one,
+    or SANs, key usages, extended key usages, customized extension
     (compared through a digest the module keeps in the tag C(certfleet.spec), as the API never shows them
     back). O(validity) is not compared; a new value applies to the next certificate."
   - Days left are counted on the service's clock (the C(Date) of its answers), so that a controller whose
@@ -220,6 +221,14 @@ options:
     description:
       - File for the private key (PKCS#8 PEM). Its mode is O(private_key_mode), not O(mode).
     type: path
+  enterprise_project_id:
+    description:
+      - The enterprise project a newly issued certificate belongs to, sent with the apply call, so that IAM
+        policies scoped to that project cover it. V("0") is the default project; otherwise the project's ID.
+      - Left out, the service decides (its default project).
+      - The API cannot move a certificate to another project, so a certificate that shows another project is
+        replaced by a new one in this project. Only with O(state=present).
+    type: str
   private_key_mode:
     description:
       - Mode of O(private_key_path), as O(mode) takes it (octal in quotes, such as V("0600"), or symbolic, such as
@@ -266,6 +275,7 @@ EXAMPLES = r'''
     extended_key_usage:
       server_auth: true
     revoke_replaced: true
+    enterprise_project_id: 0d4c2b1a-5e6f-4a7b-8c9d-0e1f2a3b4c5d  # the project its IAM policies cover
     certificate_path: /etc/pki/api/cert.pem
     chain_path: /etc/pki/api/chain.pem
     private_key_path: /etc/pki/api/key.pem
@@ -306,6 +316,7 @@ certificate:
       common_name: api.internal.example.com
       country: CN
       organization: Example
+    enterprise_project_id: "0"
     summary:
       serial: 3A9F0C5E1B2D4F6A8C0E1F2A3B4C5D6E7F809102
       sha256_fingerprint: 0f5e0c3a1d7b9e2f4a6c8e0b2d4f6a8c0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7
@@ -324,6 +335,10 @@ certificate:
       description: C(ISSUED), C(REVOKED) or C(EXPIRED).
       type: str
       returned: when there is a certificate
+    enterprise_project_id:
+      description: The enterprise project the certificate belongs to (V("0") is the default project).
+      type: str
+      returned: when there is a certificate and the API shows it
     summary:
       description:
         - The certificate in the shape every module of the collection returns. Read from the PEM when it was
@@ -358,7 +373,9 @@ reason:
   type: str
   sample: the certificate expires on 2027-02-21T00:00:00Z, within renew_before_days (30)
 diff:
-  description: The certificate summary and the state of each file (missing, stale, current), before and after.
+  description:
+    - The certificate summary, its status, subject and enterprise project, and the state of each file (missing,
+      stale, current), before and after.
   returned: always
   type: dict
 '''

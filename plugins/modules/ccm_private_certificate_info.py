@@ -12,9 +12,10 @@ short_description: List private certificates of Huawei Cloud CCM private CAs
 version_added: 0.1.0
 description:
   - Lists private certificates, paging through every result, or shows one by ID.
-  - Filters combine. O(status) is applied by the service; O(issuer) and O(expires_within_days) here, on the
-    listed certificates; O(name) finds the certificates that M(certfleet.cloud.ccm_private_certificate) manages
-    under that name (its C(certfleet.name) tag).
+  - Filters combine. O(status) is applied by the service; O(issuer), O(enterprise_project_id) and
+    O(expires_within_days) here, on the listed certificates (the list API takes no enterprise project filter);
+    O(name) finds the certificates that M(certfleet.cloud.ccm_private_certificate) manages under that name (its
+    C(certfleet.name) tag).
   - The API never returns PEM or keys from these calls, and neither does this module.
 author:
   - certfleet.cloud maintainers (@certfleet)
@@ -36,6 +37,12 @@ options:
     description: Only the certificates in this status.
     type: str
     choices: [ISSUED, REVOKED, EXPIRED]
+  enterprise_project_id:
+    description:
+      - Only the certificates of this enterprise project (V("0") is the default project), as each certificate
+        shows it.
+      - The service itself lists only what the credentials' IAM policies allow; this narrows that further.
+    type: str
   expires_within_days:
     description: Only the certificates that expire within this many days (already expired ones included).
     type: int
@@ -58,6 +65,12 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ item.summary.subject }} from {{ item.issuer_name }}: {{ item.expires_in_days }} days left"
   loop: "{{ expiring.certificates }}"
+
+- name: The certificates of one enterprise project
+  certfleet.cloud.ccm_private_certificate_info:
+    region: ap-southeast-3
+    enterprise_project_id: 0d4c2b1a-5e6f-4a7b-8c9d-0e1f2a3b4c5d
+  register: in_project
 '''
 
 RETURN = r'''
@@ -73,12 +86,17 @@ certificates:
       issuer_name: Example Issuing CA
       serial_number: 3A9F0C5E1B2D4F6A8C0E1F2A3B4C5D6E7F809102
       not_after: 1803206400000
+      enterprise_project_id: "0"
       expires_in_days: 89
   contains:
     certificate_id:
       description: Certificate ID.
       type: str
       returned: always
+    enterprise_project_id:
+      description: The enterprise project of the certificate (V("0") is the default project).
+      type: str
+      returned: when the API shows it
     expires_in_days:
       description: Whole days until it expires, on the service's clock; negative once expired.
       type: int
@@ -108,13 +126,14 @@ def list_certificates(module):
         certificates = api.owned(params['name']).all
     else:
         certificates = api.list(status=params['status'])
-    issuer = params['issuer']
+    issuer, project = params['issuer'], params['enterprise_project_id']
     now = module.client.service_now()
     shown = [dict(item, summary=reported_summary(item, now=now),
                   expires_at=format_time(from_millis(item['not_after'])) if item.get('not_after') else None)
              for item in certificates
              if (params['status'] in (None, item.get('status')))
-             and (issuer in (None, item.get('issuer_id'), item.get('issuer_name')))]
+             and (issuer in (None, item.get('issuer_id'), item.get('issuer_name')))
+             and (project in (None, item.get('enterprise_project_id')))]
     selected = select_expiring(shown, 'expires_at', params['expires_within_days'], now=now)
     for item in selected:
         item.pop('expires_at')
@@ -126,6 +145,7 @@ ARGUMENT_SPEC = dict(
     name=dict(type='str'),
     issuer=dict(type='str'),
     status=dict(type='str', choices=['ISSUED', 'REVOKED', 'EXPIRED']),
+    enterprise_project_id=dict(type='str'),
     expires_within_days=dict(type='int'),
 )
 

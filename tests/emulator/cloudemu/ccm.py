@@ -10,13 +10,25 @@ huaweicloudsdkccm's v1 client and models; the apply call's limits are those of t
 real keys; apply issues a real X.509 certificate signed by the CA, kept with its key for export.
 
 Times are milliseconds since the epoch, read from the emulator's clock (``POST /_emulator/clock``
-moves it forward, so certificates age and expire). Assumptions the reference leaves open, made
-here and worth checking against the real service: the error codes (``PCA.10010001`` invalid
-parameter, naming it; ``PCA.10010002`` not found; ``PCA.10010003`` CA cannot issue;
-``PCA.10010004`` wrong status for the call; ``PCA.1001{status}`` an injected 5xx); ``serial_number`` is upper-case hex; ``YEAR`` is a
+moves it forward, so certificates age and expire).
+
+Error codes are those of the reference's "PCA Error Codes" table where it has one: 400
+``PCA.00020001`` (a parameter), ``PCA.00020101`` (distinguished name), ``PCA.00020102`` (key
+algorithm), ``PCA.00020103`` (signature algorithm), ``PCA.00020109`` (validity), ``PCA.00020110``
+(a DNS name), ``PCA.00020111`` (an IP), ``PCA.00020112`` (a SAN type), ``PCA.00020201`` (a CA ID
+that is not lower-case hex ``8-4-4-4-12``); 404 ``PCA.00030102`` (not found). The message is the
+table's, followed by the field and the reason in parentheses (the table gives only the bare text).
+
+Assumptions the reference leaves open, made here and worth checking against the real service:
+``PCA.10010003`` (400, the CA is not ACTIVED, or cannot revoke or export in its status) and
+``PCA.10010004`` (400, the certificate's status does not allow the call) are stand-ins, as is
+``PCA.1001{status}`` for an injected 5xx; ``serial_number`` is upper-case hex; ``YEAR`` is a
 calendar year; a certificate may not outlive its CA; no key usage or EKU extension unless asked;
-revoke, delete and tag writes answer 204; ``resource_detail`` of the tag filter is null; a compressed
-export is a zip of ``certificate.pem``, ``certificate_chain.pem`` and ``private_key.pem``.
+revoke and tag writes answer 204 (delete is documented 204); ``resource_detail`` of the tag filter
+is null; a compressed export is a zip of ``certificate.pem``, ``certificate_chain.pem`` and
+``private_key.pem``; ``limit=0`` lists nothing but still counts ``total``; ``enterprise_project_id``
+on apply is ``0`` or a project ID (``all``, which the SDK's description allows, names no project to
+issue into and is refused); no list takes it as a filter (none documents one).
 """
 
 from __future__ import annotations
@@ -33,15 +45,40 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from .base import ServiceError
+from .base import ServiceError, status_phrase
 from .huawei import HuaweiService
 
 CERT_ID = r'(?P<certificate_id>[^/]+)'
 CA_ID = r'(?P<ca_id>[^/]+)'
-INVALID = 'PCA.10010001'
-NOT_FOUND = 'PCA.10010002'
+INVALID = 'PCA.00020001'
+INVALID_DN = 'PCA.00020101'
+INVALID_KEY_ALGORITHM = 'PCA.00020102'
+INVALID_SIGNATURE_ALGORITHM = 'PCA.00020103'
+INVALID_VALIDITY = 'PCA.00020109'
+INVALID_DOMAIN = 'PCA.00020110'
+INVALID_IP = 'PCA.00020111'
+INVALID_SAN_TYPE = 'PCA.00020112'
+INVALID_CA_ID = 'PCA.00020201'
+NOT_FOUND = 'PCA.00030102'
 CA_CANNOT_ISSUE = 'PCA.10010003'
 WRONG_STATUS = 'PCA.10010004'
+# The reference's messages, by code.
+MESSAGES = {
+    INVALID: 'Incorrect parameter.',
+    INVALID_DN: 'Incorrect certificate distinguished name.',
+    INVALID_KEY_ALGORITHM: 'Invalid key algorithm. Only RSA2048, RSA4096, EC256, and EC384 are supported.',
+    INVALID_SIGNATURE_ALGORITHM: 'Invalid signature hash algorithm. Only SHA256, SHA384, and SHA512 are supported.',
+    INVALID_VALIDITY: 'Invalid validity period type or value. Only year, month, or day supported.',
+    INVALID_DOMAIN: 'Incorrect domain name.',
+    INVALID_IP: 'Invalid IP. Enter an IPv4 address.',
+    INVALID_SAN_TYPE: 'Invalid alternative name type of the certificate subject. Enter an IP or DNS.',
+    INVALID_CA_ID: 'Invalid CA ID. Valid CA IDs use a hexadecimal xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx format.',
+    NOT_FOUND: 'CA or certificate is not found.',
+}
+CA_ID_PATTERN = re.compile(r'^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$')
+ENTERPRISE_PROJECT = re.compile(r'^(0|[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})$')
+MAX_FILTER_TAGS = 20
+MAX_FILTER_VALUES = 20
 
 KEY_ALGORITHMS = ('RSA2048', 'RSA4096', 'EC256', 'EC384')
 SIGNATURE_ALGORITHMS = {'SHA256': hashes.SHA256, 'SHA384': hashes.SHA384, 'SHA512': hashes.SHA512}
@@ -64,21 +101,39 @@ VALIDITY_TYPES = ('YEAR', 'MONTH', 'DAY', 'HOUR')
 MAX_YEARS = 20
 CERTIFICATE_STATUSES = ('ISSUED', 'REVOKED', 'EXPIRED')
 CA_STATUSES = ('PENDING', 'ACTIVED', 'DISABLED', 'DELETED', 'EXPIRED')
+CA_STATUSES_EXPORTING = ('ACTIVED', 'DISABLED', 'EXPIRED')
+CA_STATUSES_REVOKING = ('ACTIVED', 'DISABLED')
 CA_TYPES = ('ROOT', 'SUBORDINATE')
 REVOCATION_REASONS = ('UNSPECIFIED', 'KEY_COMPROMISE', 'CERTIFICATE_AUTHORITY_COMPROMISE', 'AFFILIATION_CHANGED',
                       'SUPERSEDED', 'CESSATION_OF_OPERATION', 'CERTIFICATE_HOLD', 'PRIVILEGE_WITHDRAWN',
                       'ATTRIBUTE_AUTHORITY_COMPROMISE')
 EXPORT_TYPES = ('APACHE', 'NGINX', 'IIS', 'TOMCAT', 'OTHER')
 SORT_KEYS = ('create_time', 'common_name', 'issuer_name', 'not_after')
-CA_SORT_KEYS = ('create_time', 'common_name', 'type', 'not_after')
+# "type" in the current reference, "ca_type" in the 2022 one.
+CA_SORT_KEYS = ('create_time', 'common_name', 'type', 'ca_type', 'not_after')
 FILTER_LIMITS = (10, 20, 50)
 MAX_LIST_LIMIT = 1000
 TAG_KEY = re.compile(r'^[\w .:=+\-@]{1,128}$', re.UNICODE)
 TAG_VALUE = re.compile(r'^[\w .:/=+\-@]{0,255}$', re.UNICODE)
 
 
-def invalid(field, reason):
-    return ServiceError(400, INVALID, 'Invalid parameter %s: %s' % (field, reason))
+def field_code(field):
+    """The table's code for a refused ``field`` (its most specific row), else the generic one."""
+    if field.startswith('distinguished_name'):
+        return INVALID_DN
+    if field.startswith('validity'):
+        return INVALID_VALIDITY
+    return {'key_algorithm': INVALID_KEY_ALGORITHM, 'signature_algorithm': INVALID_SIGNATURE_ALGORITHM,
+            'issuer_id': INVALID_CA_ID}.get(field, INVALID)
+
+
+def invalid(field, reason, code=None):
+    code = code or field_code(field)
+    return ServiceError(400, code, '%s (%s: %s)' % (MESSAGES[code], field, reason))
+
+
+def not_found(what):
+    return ServiceError(404, NOT_FOUND, '%s (%s)' % (MESSAGES[NOT_FOUND], what))
 
 
 def millis(moment):
@@ -153,8 +208,10 @@ class CcmService(HuaweiService):
     def fault_body(self, status, request_id):
         body = super().fault_body(status, request_id)
         if status >= 500:
-            # The service's own failures carry its prefix; throttling stays the API gateway's.
+            # The service's own failures carry its prefix (the code is a stand-in) and, for a 500, the reference's
+            # wording of that status ("Internal service error."); throttling stays the API gateway's.
             body['error_code'] = 'PCA.1001%04d' % status
+            body['error_msg'] = 'Internal service error.' if status == 500 else status_phrase(status)
         return body
 
     def now(self):
@@ -237,13 +294,13 @@ class CcmService(HuaweiService):
     def _certificate(self, certificate_id):
         record = self.certificates.get(certificate_id)
         if record is None:
-            raise ServiceError(404, NOT_FOUND, 'The private certificate %s does not exist' % certificate_id)
+            raise not_found('the private certificate %s does not exist' % certificate_id)
         return self._settle(record)
 
     def _authority(self, ca_id):
         record = self.authorities.get(ca_id)
         if record is None:
-            raise ServiceError(404, NOT_FOUND, 'The CA %s does not exist' % ca_id)
+            raise not_found('the CA %s does not exist' % ca_id)
         return self._settle_authority(record)
 
     @staticmethod
@@ -269,7 +326,13 @@ class CcmService(HuaweiService):
         return value
 
     def _issue(self, body):
-        issuer_id = self._text(body.get('issuer_id'), 'issuer_id', 36, 36)
+        issuer_id = body.get('issuer_id')
+        if not isinstance(issuer_id, str) or not CA_ID_PATTERN.match(issuer_id):
+            raise invalid('issuer_id', 'must be a CA ID')
+        enterprise_project_id = body.get('enterprise_project_id')
+        if enterprise_project_id is not None and (not isinstance(enterprise_project_id, str)
+                                                  or not ENTERPRISE_PROJECT.match(enterprise_project_id)):
+            raise invalid('enterprise_project_id', 'must be "0" or the ID of an enterprise project')
         key_algorithm = body.get('key_algorithm')
         if key_algorithm not in KEY_ALGORITHMS:
             raise invalid('key_algorithm', 'must be one of %s' % ', '.join(KEY_ALGORITHMS))
@@ -315,7 +378,7 @@ class CcmService(HuaweiService):
             signature_algorithm=signature_algorithm, freeze_flag=0, gen_mode='GENERATE',
             serial_number='%X' % certificate.serial_number, create_time=millis(now), delete_time=None,
             not_before=millis(not_before), not_after=millis(not_after), distinguished_name=dn,
-            enc_cert_info=None, enterprise_project_id=body.get('enterprise_project_id') or '0',
+            enc_cert_info=None, enterprise_project_id=enterprise_project_id or '0',
             _key=key, _certificate=certificate, _authority=authority, _tags=[])
         return certificate_id
 
@@ -378,18 +441,19 @@ class CcmService(HuaweiService):
         for index, item in enumerate(value):
             field = 'subject_alternative_names[%d]' % index
             if not isinstance(item, dict) or item.get('type') not in SAN_LIMITS:
-                raise invalid(field + '.type', 'must be one of %s' % ', '.join(SAN_LIMITS))
+                raise invalid(field + '.type', 'must be one of %s' % ', '.join(SAN_LIMITS), INVALID_SAN_TYPE)
             text = item.get('value')
+            value_code = {'DNS': INVALID_DOMAIN, 'IP': INVALID_IP}.get(item['type'], INVALID)
             if not isinstance(text, str) or len(text) > SAN_LIMITS[item['type']]:
                 raise invalid(field + '.value', 'must be at most %d characters for %s'
-                              % (SAN_LIMITS[item['type']], item['type']))
+                              % (SAN_LIMITS[item['type']], item['type']), value_code)
             if item['type'] == 'DNS':
                 names.append(x509.DNSName(text))
             elif item['type'] == 'IP':
                 try:
                     names.append(x509.IPAddress(ipaddress.ip_address(text)))
                 except ValueError:
-                    raise invalid(field + '.value', '%r is not an IPv4 or IPv6 address' % text)
+                    raise invalid(field + '.value', '%r is not an IPv4 or IPv6 address' % text, INVALID_IP)
             elif item['type'] == 'EMAIL':
                 names.append(x509.RFC822Name(text))
             else:
@@ -431,8 +495,9 @@ class CcmService(HuaweiService):
             offset = int(request.query_value('offset', 0))
         except ValueError:
             raise invalid('limit', 'limit and offset must be integers')
-        if not 1 <= limit <= maximum:
-            raise invalid('limit', 'must be 1 to %d' % maximum)
+        # The reference's minimum is 0; what a zero limit lists it does not say (here: nothing).
+        if not 0 <= limit <= maximum:
+            raise invalid('limit', 'must be 0 to %d' % maximum)
         if offset < 0:
             raise invalid('offset', 'must be 0 or more')
         return limit, offset
@@ -445,7 +510,8 @@ class CcmService(HuaweiService):
             raise invalid('sort_key', 'must be one of %s' % ', '.join(keys))
         if sort_dir not in ('ASC', 'DESC'):
             raise invalid('sort_dir', 'must be ASC or DESC')
-        value_of = name_of if sort_key == 'common_name' else (lambda record: record.get(sort_key) or '')
+        field = {'ca_type': 'type'}.get(sort_key, sort_key)
+        value_of = name_of if sort_key == 'common_name' else (lambda record: record.get(field) or '')
         return sorted(records, key=value_of, reverse=sort_dir == 'DESC')
 
     def list(self, request):
@@ -481,6 +547,7 @@ class CcmService(HuaweiService):
             if record['status'] != 'ISSUED':
                 raise ServiceError(400, WRONG_STATUS, 'The certificate %s is %s; only an ISSUED certificate is '
                                                       'exported' % (record['certificate_id'], record['status']))
+            self._authority_allows(record, CA_STATUSES_EXPORTING, 'export')
             if compressed == 'false' and export_type in ('IIS', 'TOMCAT'):
                 raise invalid('is_compressed', 'type %s is exported compressed only' % export_type)
             files = dict(certificate=pem_of(record['_certificate']),
@@ -493,6 +560,13 @@ class CcmService(HuaweiService):
             response.raw = response.body
             response.headers['Content-Type'] = 'application/zip'
         return response
+
+    def _authority_allows(self, record, statuses, verb):
+        """What a CA in each status still does (the reference's "Private CA Statuses" table)."""
+        authority = self._settle_authority(record['_authority'])
+        if authority['status'] not in statuses:
+            raise ServiceError(400, CA_CANNOT_ISSUE, 'The CA %s is %s; it cannot %s certificate %s'
+                               % (authority['ca_id'], authority['status'], verb, record['certificate_id']))
 
     @staticmethod
     def _chain_of(authority):
@@ -513,6 +587,9 @@ class CcmService(HuaweiService):
     def revoke(self, request):
         def action():
             record = self._certificate(request.match.group('certificate_id'))
+            if not request.body:
+                # The reference: without a reason, send {}; no body at all is an error.
+                raise invalid('body', 'is required; {} revokes with the reason UNSPECIFIED')
             body = self._json(request)
             reason = body.get('reason', 'UNSPECIFIED')
             if reason not in REVOCATION_REASONS:
@@ -520,6 +597,7 @@ class CcmService(HuaweiService):
             if record['status'] != 'ISSUED':
                 raise ServiceError(400, WRONG_STATUS, 'The certificate %s is %s; only an ISSUED certificate can be '
                                                       'revoked' % (record['certificate_id'], record['status']))
+            self._authority_allows(record, CA_STATUSES_REVOKING, 'revoke')
             record['status'] = 'REVOKED'
             record['_revocation_reason'] = reason
             return 204, None
@@ -580,6 +658,11 @@ class CcmService(HuaweiService):
             if not isinstance(wanted, list) or any(not isinstance(tag, dict) or not isinstance(tag.get('key'), str)
                                                    or not isinstance(tag.get('values'), list) for tag in wanted):
                 raise invalid('tags', 'must be a list of {key, values}')
+            # The SDK model's description: at most 20 keys, 20 values each, no key twice.
+            if len(wanted) > MAX_FILTER_TAGS or len(set(tag['key'] for tag in wanted)) != len(wanted):
+                raise invalid('tags', 'at most %d distinct keys' % MAX_FILTER_TAGS)
+            if any(len(tag['values']) > MAX_FILTER_VALUES for tag in wanted):
+                raise invalid('tags', 'at most %d values for a key' % MAX_FILTER_VALUES)
             matches = body.get('matches') or []
             if any(not isinstance(match, dict) or match.get('key') != 'resource_name' for match in matches):
                 raise invalid('matches', 'only the key resource_name is supported')
@@ -606,6 +689,9 @@ class CcmService(HuaweiService):
             limit, offset = self._paging(request)
             name, status, ca_type = (request.query_value('name'), request.query_value('status'),
                                      request.query_value('type'))
+            # owned_by_self (the current reference): every seeded CA is the account's own, so either value lists all.
+            if request.query_value('owned_by_self') not in (None, 'true', 'false'):
+                raise invalid('owned_by_self', 'must be true or false')
             if status is not None and status not in CA_STATUSES:
                 raise invalid('status', 'must be one of %s' % ', '.join(CA_STATUSES))
             if ca_type is not None and ca_type not in CA_TYPES:

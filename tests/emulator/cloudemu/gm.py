@@ -55,6 +55,14 @@ def is_sm2_certificate(certificate):
     return certificate.signature_algorithm_oid.dotted_string == SM2_WITH_SM3
 
 
+def is_ca(certificate):
+    """Whether ``certificate`` (cryptography) says it is a CA; without basicConstraints it is not."""
+    try:
+        return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return False
+
+
 def signed_by(certificate, issuer_pem):
     """Whether ``certificate`` (cryptography) is signed by the key of ``issuer_pem``, default SM2 ID."""
     with tempfile.TemporaryDirectory() as workdir:

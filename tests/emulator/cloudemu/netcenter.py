@@ -6,7 +6,10 @@
 
 Both authentication schemes are verified: the seed's Date + HMAC-SHA1 Basic auth and
 wangsu-sdk-python's CNC-HMAC-SHA256. Errors are HTTP 400 with ``{"code", "message", "data"}``
-and the codes of the seed's table; every answer carries ``x-cnc-request-id``.
+and the codes of the seed's table (edit V2) or of the query page's (``19638021`` NO_SUCH_SSL,
+``26938005`` PARAM_INVALID); every answer carries ``x-cnc-request-id``. The list, add V2 and delete
+pages are not in the stored reference: their bodies follow wangsu-sdk-python's models, and their
+refusals reuse the edit page's codes (see tests/emulator/audit-vpn-ccm-wangsu.md).
 """
 
 from __future__ import annotations
@@ -89,10 +92,6 @@ class NetcenterService(Service):
 
     def no_such_api(self, status, request_id):
         return self.error(status, str(status), 'No such API', request_id)
-
-    def fault_body(self, status, request_id):
-        return {'code': str(status), 'message': 'Too Many Requests' if status == 429 else 'Service Unavailable',
-                'data': None}
 
     # Authentication -----------------------------------------------------------------------------
     def authenticate(self, request, now=None):
@@ -292,6 +291,9 @@ class NetcenterService(Service):
 
     def show(self, request):
         def action():
+            # The query page's own table: an ID that is not a number is PARAM_INVALID, any other miss NO_SUCH_SSL.
+            if not request.match.group('certificate_id').isdigit():
+                raise NetcenterError(26938005, 'PARAM_INVALID')
             try:
                 record = self._get(request.match.group('certificate_id'))
             except NetcenterError:
@@ -301,7 +303,8 @@ class NetcenterService(Service):
                 'certificateId': record['id'], 'name': record['name'], 'comment': record['comment'],
                 'serial': '%x' % leaf.serial_number, 'notBefore': cst(pem.not_before(leaf)),
                 'notAfter': cst(pem.not_after(leaf)), 'commonName': pem.common_name(leaf),
-                'subjectAlternativeNames': pem.dns_names(leaf)}}, None
+                # Objects, not strings: the page's table nests subjectAlternativeName, as the SDK's model reads it.
+                'subjectAlternativeNames': [{'subjectAlternativeName': name} for name in pem.dns_names(leaf)]}}, None
         return self.call(request, action)
 
     def content(self, request):

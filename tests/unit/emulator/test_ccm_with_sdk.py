@@ -97,31 +97,45 @@ def test_full_lifecycle_with_the_sdk(emulator, tmp_path):
     with pytest.raises(exceptions.ClientRequestException) as refused:
         client.revoke_certificate(RevokeCertificateRequest(certificate_id=certificate_id,
                                                            body=RevokeCertificateRequestBody(reason='SUPERSEDED')))
+    # Not in the reference's table: a stand-in (see cloudemu/ccm.py).
     assert refused.value.error_code == 'PCA.10010004'
 
     client.delete_certificate(DeleteCertificateRequest(certificate_id=certificate_id))
     with pytest.raises(exceptions.ClientRequestException) as missing:
         client.show_certificate(ShowCertificateRequest(certificate_id=certificate_id))
-    assert missing.value.status_code == 404 and missing.value.error_code == 'PCA.10010002'
+    assert missing.value.status_code == 404 and missing.value.error_code == 'PCA.00030102'
+    assert missing.value.error_msg.startswith('CA or certificate is not found.')
 
 
-@pytest.mark.parametrize('overrides, field', [
-    (dict(key_algorithm='RSA1024'), 'key_algorithm'),
-    (dict(distinguished_name=CertDistinguishedName(common_name='x' * 65)), 'distinguished_name.common_name'),
-    (dict(distinguished_name=CertDistinguishedName(common_name='a', country='C1')), 'distinguished_name.country'),
-    (dict(validity=Validity(type='YEAR', value=21)), 'validity.value'),
-    (dict(validity=Validity(type='DAY', value=1, start_from=1000)), 'validity.start_from'),
-    (dict(subject_alternative_names=[SubjectAlternativeName(type='DNS', value='a')] * 21), 'subject_alternative_names'),
+# Codes and messages of the reference's "PCA Error Codes" table.
+@pytest.mark.parametrize('overrides, field, code, message', [
+    (dict(key_algorithm='RSA1024'), 'key_algorithm', 'PCA.00020102', 'Invalid key algorithm.'),
+    (dict(signature_algorithm='MD5'), 'signature_algorithm', 'PCA.00020103', 'Invalid signature hash algorithm.'),
+    (dict(distinguished_name=CertDistinguishedName(common_name='x' * 65)), 'distinguished_name.common_name',
+     'PCA.00020101', 'Incorrect certificate distinguished name.'),
+    (dict(distinguished_name=CertDistinguishedName(common_name='a', country='C1')), 'distinguished_name.country',
+     'PCA.00020101', 'Incorrect certificate distinguished name.'),
+    (dict(validity=Validity(type='YEAR', value=21)), 'validity.value', 'PCA.00020109', 'Invalid validity period'),
+    (dict(validity=Validity(type='DAY', value=1, start_from=1000)), 'validity.start_from', 'PCA.00020109',
+     'Invalid validity period'),
+    (dict(subject_alternative_names=[SubjectAlternativeName(type='DNS', value='a')] * 21), 'subject_alternative_names',
+     'PCA.00020001', 'Incorrect parameter.'),
     (dict(subject_alternative_names=[SubjectAlternativeName(type='IP', value='1' * 40)]),
-     'subject_alternative_names[0].value'),
-    (dict(key_usages=['serverAuth']), 'key_usages'),
+     'subject_alternative_names[0].value', 'PCA.00020111', 'Invalid IP.'),
+    (dict(subject_alternative_names=[SubjectAlternativeName(type='DNS', value='d' * 254)]),
+     'subject_alternative_names[0].value', 'PCA.00020110', 'Incorrect domain name.'),
+    (dict(subject_alternative_names=[SubjectAlternativeName(type='X400', value='a')]),
+     'subject_alternative_names[0].type', 'PCA.00020112', 'Invalid alternative name type'),
+    (dict(key_usages=['serverAuth']), 'key_usages', 'PCA.00020001', 'Incorrect parameter.'),
+    (dict(issuer_id=SUB_ID.upper()), 'issuer_id', 'PCA.00020201', 'Invalid CA ID.'),
+    (dict(enterprise_project_id='all'), 'enterprise_project_id', 'PCA.00020001', 'Incorrect parameter.'),
 ])
-def test_apply_refuses_what_the_seed_forbids(emulator, overrides, field):
+def test_apply_refuses_what_the_seed_forbids(emulator, overrides, field, code, message):
     seed(emulator)
     with pytest.raises(exceptions.ClientRequestException) as refused:
         apply(sdk_client(emulator), **overrides)
-    assert refused.value.status_code == 400 and refused.value.error_code == 'PCA.10010001'
-    assert field in refused.value.error_msg
+    assert refused.value.status_code == 400 and refused.value.error_code == code
+    assert refused.value.error_msg.startswith(message) and '(%s: ' % field in refused.value.error_msg
 
 
 def test_the_clock_ages_certificates(emulator):
@@ -134,3 +148,64 @@ def test_the_clock_ages_certificates(emulator):
     later = client.show_certificate(ShowCertificateRequest(certificate_id=apply(client).certificate_id))
     now = datetime.datetime.now(datetime.timezone.utc).timestamp() * 1000
     assert later.not_before > now + 10 * 86400 * 1000
+
+
+EP_ID = '5b0f0e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b'
+
+
+def test_an_enterprise_project_given_on_apply_is_shown(emulator):
+    seed(emulator)
+    client = sdk_client(emulator)
+    in_project = apply(client, enterprise_project_id=EP_ID).certificate_id
+    default = apply(client).certificate_id
+    assert client.show_certificate(ShowCertificateRequest(certificate_id=in_project)).enterprise_project_id == EP_ID
+    assert client.show_certificate(ShowCertificateRequest(certificate_id=default)).enterprise_project_id == '0'
+    listed = client.list_certificate(ListCertificateRequest(limit=10)).certificates
+    assert sorted((item.certificate_id, item.enterprise_project_id) for item in listed) == sorted(
+        [(in_project, EP_ID), (default, '0')])
+
+
+def test_a_revoke_without_a_body_is_refused_and_an_empty_one_is_unspecified(emulator):
+    seed(emulator)
+    client = sdk_client(emulator)
+    certificate_id = apply(client).certificate_id
+    with pytest.raises(exceptions.ClientRequestException) as refused:
+        client.revoke_certificate(RevokeCertificateRequest(certificate_id=certificate_id))
+    assert refused.value.error_code == 'PCA.00020001' and '(body: ' in refused.value.error_msg
+    client.revoke_certificate(RevokeCertificateRequest(certificate_id=certificate_id,
+                                                       body=RevokeCertificateRequestBody()))
+    assert client.show_certificate(ShowCertificateRequest(certificate_id=certificate_id)).status == 'REVOKED'
+
+
+def test_a_zero_limit_counts_without_listing(emulator):
+    seed(emulator)
+    client = sdk_client(emulator)
+    apply(client)
+    listed = client.list_certificate(ListCertificateRequest(limit=0))
+    assert listed.total == 1 and listed.certificates == []
+    authorities = client.list_certificate_authority(ListCertificateAuthorityRequest(limit=0, sort_key='type'))
+    assert authorities.total == 2 and authorities.certificate_authorities == []
+
+
+def test_the_tag_filter_takes_at_most_twenty_keys(emulator):
+    body = ListResourceInstancesRequestBody(tags=[DomainTags(key='k%d' % index, values=['v']) for index in range(21)],
+                                            limit=10, offset=0)
+    with pytest.raises(exceptions.ClientRequestException) as refused:
+        sdk_client(emulator).list_cert_resource_instances(ListCertResourceInstancesRequest(body=body))
+    assert refused.value.error_code == 'PCA.00020001' and '(tags: ' in refused.value.error_msg
+
+
+def test_a_disabled_ca_still_exports_and_revokes_a_pending_deletion_one_does_neither(emulator):
+    seed(emulator)
+    client = sdk_client(emulator)
+    kept, lost = apply(client).certificate_id, apply(client).certificate_id
+    emulator.state.services['ccm'].authorities[SUB_ID]['status'] = 'DISABLED'
+    export = ExportCertificateRequestBody(type='OTHER', is_compressed='false')
+    assert client.export_certificate(ExportCertificateRequest(certificate_id=kept, body=export)).certificate
+    emulator.state.services['ccm'].authorities[SUB_ID]['status'] = 'DELETED'
+    with pytest.raises(exceptions.ClientRequestException) as refused:
+        client.export_certificate(ExportCertificateRequest(certificate_id=lost, body=export))
+    assert refused.value.error_code == 'PCA.10010003'
+    with pytest.raises(exceptions.ClientRequestException) as refused:
+        client.revoke_certificate(RevokeCertificateRequest(certificate_id=lost, body=RevokeCertificateRequestBody()))
+    assert refused.value.error_code == 'PCA.10010003'

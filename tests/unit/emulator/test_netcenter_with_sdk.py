@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from wangsu.certificationmanage.models import QueryCertificateInfoResponseData
 
 
 def sdk_call(emulator, method, uri, payload=None, secret_key=None, tamper=False):
@@ -141,3 +142,25 @@ def test_related_domains_must_stay_covered(emulator, pki):
                       dict(name='shop', certificate=bundle(pki, 'www.example.com-rotated'),
                            privateKey=pki['www.example.com-rotated.key']))
     assert answer.json() == {'code': '36542024', 'message': 'shop.example.org', 'data': None}
+
+
+def test_query_answers_as_its_page_and_the_sdk_model_read_it(emulator, pki):
+    certificate_id = add(emulator, pki).headers['Location'].rsplit('/', 1)[1]
+    shown = sdk_call(emulator, 'GET', '/api/certificate/%s' % certificate_id).json()['data']
+    # The SDK reads each SAN as an object (QueryCertificateInfoResponseDataSubjectAlternativeNames).
+    assert shown['subjectAlternativeNames'] == [{'subjectAlternativeName': 'www.example.com'}]
+    assert QueryCertificateInfoResponseData().from_map(shown).subject_alternative_names[0].subject_alternative_name \
+        == 'www.example.com'
+    # The page's error table: an ID that is not a number is PARAM_INVALID, an unknown one NO_SUCH_SSL.
+    assert sdk_call(emulator, 'GET', '/api/certificate/abc').json()['code'] == '26938005'
+    assert sdk_call(emulator, 'GET', '/api/certificate/999').json() == {'code': '19638021', 'message': 'NO_SUCH_SSL',
+                                                                        'data': None}
+
+
+def test_an_injected_fault_says_its_own_status(emulator):
+    emulator.admin('POST', 'faults', [{'path': '^/api/ssl/certificate$', 'status': 403, 'count': 1},
+                                      {'path': '^/api/ssl/certificate$', 'status': 503, 'count': 1}])
+    forbidden = sdk_call(emulator, 'GET', '/api/ssl/certificate')
+    assert forbidden.status_code == 403 and forbidden.json() == {'code': '403', 'message': 'Forbidden', 'data': None}
+    unavailable = sdk_call(emulator, 'GET', '/api/ssl/certificate')
+    assert unavailable.status_code == 503 and unavailable.json()['message'] == 'Service Unavailable'

@@ -95,6 +95,24 @@ def test_what_the_api_does_not_show_is_compared_through_the_spec_tag(change):
     assert differences == ['subject_alternative_names, key_usages, extended_key_usage or customized_extension']
 
 
+EP_ID = '0d4c2b1a-5e6f-4a7b-8c9d-0e1f2a3b4c5d'
+
+
+@pytest.mark.parametrize('wanted, shown_project, differs', [
+    (EP_ID, '0', True),          # the API cannot move a certificate: another project is a new certificate
+    (EP_ID, EP_ID, False),
+    ('0', '0', False),
+    (None, EP_ID, False),        # not asked for: wherever it is, it serves
+    (EP_ID, None, False),        # an answer without the field must not renew on every run
+])
+def test_the_enterprise_project_is_compared_when_both_sides_have_one(wanted, shown_project, differs):
+    spec = dict(SPEC, enterprise_project_id=wanted) if wanted is not None else SPEC
+    certificate = shown(enterprise_project_id=shown_project) if shown_project is not None else shown()
+    assert ('enterprise_project_id' in spec_differences(certificate, TAGS, spec, ISSUER_ID)) is differs
+    # Not through the spec tag: certificates issued before the option existed keep their digest.
+    assert spec_digest(spec) == spec_digest(SPEC)
+
+
 def test_a_certificate_without_the_spec_tag_is_replaced():
     assert spec_differences(shown(), {NAME_TAG: 'web'}, SPEC, ISSUER_ID) != []
 
@@ -267,6 +285,28 @@ def certificate(api, check_mode=False, client=None, **params):
 def test_the_options_give_the_spec_the_certificate_was_issued_with():
     desired = certificate(None).validate()
     assert desired.spec == SPEC and desired.issuer == ISSUER_ID
+
+
+def test_the_enterprise_project_is_sent_with_the_apply_and_predicted_in_check_mode():
+    desired = certificate(None, enterprise_project_id=EP_ID).validate()
+    assert desired.spec == dict(SPEC, enterprise_project_id=EP_ID)
+    api = FakeCcmApi(Owned([shown(enterprise_project_id='0')], {'c1': TAGS}))
+    result = certificate(api, check_mode=True, enterprise_project_id=EP_ID).run()
+    assert result['reason'] == 'the certificate was issued with another enterprise_project_id'
+    assert result['certificate']['enterprise_project_id'] == EP_ID and api.writes() == []
+    assert (result['diff']['before']['enterprise_project_id'], result['diff']['after']['enterprise_project_id']) \
+        == ('0', EP_ID)
+
+
+@pytest.mark.parametrize('project, reason', [
+    ('all', '"all" selects every project in a query'),
+    ('0D4C2B1A-5E6F-4A7B-8C9D-0E1F2A3B4C5D', 'is not "0" (the default project) or an enterprise project ID'),
+    ('default', 'is not "0" (the default project) or an enterprise project ID'),
+])
+def test_an_enterprise_project_that_is_no_project_id_is_refused_before_any_request(project, reason):
+    with pytest.raises(InputError) as refused:
+        certificate(None, enterprise_project_id=project).validate()
+    assert refused.value.field == 'enterprise_project_id' and reason in refused.value.reason
 
 
 def test_a_serving_certificate_is_kept_and_what_it_replaced_is_retired():

@@ -7,7 +7,8 @@
 Used by netcenter_certificate, netcenter_certificate_info and certificate_deploy: the API
 (``NetcenterCertificateApi``) and the rules of a certificate (``NetcenterCertificate``, the manager). The list call returns every
 certificate of the account in one answer (no filter, no paging), so a lookup by id or name is
-one list call.
+one list call. The list shows no PEM; the content call (one GET per certificate) does, and is made
+only for the certificates a run shows whose PEM is not already known.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,7 +23,7 @@ from ansible.module_utils.six.moves.urllib.parse import quote
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError, check_length
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi, ResourceManager, same_value
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
-    CertificateBundle, certificate_summary, check_not_gm, format_time,
+    CertificateBundle, certificate_summary, check_not_gm, format_time, leaf_summary, served_certificates_pem,
 )
 
 CERTIFICATE_COLLECTION = '/api/certificate'
@@ -40,6 +41,10 @@ CERTIFICATE_RULES = dict(require_chain=True)
 
 def certificate_item_path(certificate_id):
     return '%s/%s' % (CERTIFICATE_COLLECTION, quote(str(certificate_id), safe=''))
+
+
+def certificate_content_path(certificate_id):
+    return certificate_item_path(certificate_id) + '/content'
 
 
 def md5_hex(text):
@@ -96,6 +101,26 @@ def reported_summary(certificate):
         issuer=certificate.get('issuer'), sans=certificate.get('dns_names'))
 
 
+def read_stored_pem(api, certificate, warnings):
+    """The PEM the service stores for a listed ``certificate`` (one GET), or None with a warning added:
+    a summary is worth a warning, not a failed run."""
+    try:
+        pem = api.stored_pem(certificate['id'])
+    except ApiError as error:
+        pem, reason = None, str(error)
+    else:
+        reason = 'the answer holds no certificate PEM'
+    if pem is None:
+        warnings.append('the PEM of certificate %s (%s) could not be read: %s; its summary is what the list reports '
+                        '(no subject, no fingerprint)' % (certificate['id'], certificate.get('name'), reason))
+    return pem
+
+
+def stored_summary(certificate, pem):
+    """The shared summary from the stored PEM when it was read, else from what the list reports."""
+    return leaf_summary(pem) or reported_summary(certificate)
+
+
 def id_from_location(headers):
     location = (headers or {}).get('Location') or (headers or {}).get('location') or ''
     certificate_id = location.rstrip('/').rsplit('/', 1)[-1]
@@ -115,6 +140,25 @@ class NetcenterCertificateApi(ResourceApi):
 
     def get(self, resource_id):
         return next((item for item in self.list() if item['id'] == str(resource_id)), None)
+
+    def stored_pem(self, certificate_id):
+        """The certificate and chain the service stores, canonical PEM, leaf first; None when it shows none.
+
+        Only the CERTIFICATE blocks of the answer leave this method: a private key the answer may hold
+        (as the older encrypted content call does, ``ssl-key``) is neither kept nor returned.
+        """
+        try:
+            answer = self.client.request('GET', certificate_content_path(certificate_id))
+        except ApiError as error:
+            if error.error_code == 'MalformedResponse' or '-----BEGIN' in (error.message or ''):
+                # The transport quotes the start of a body it cannot decode (or an error body without a
+                # message); this body may hold the key.
+                raise ApiError('the service answered the content of certificate %s with a body that cannot be used'
+                               % certificate_id, status=error.status, error_code=error.error_code,
+                               request_id=error.request_id)
+            raise
+        data = answer.get('data')
+        return served_certificates_pem(data.get('certificate') if isinstance(data, dict) else None)
 
     def create(self, payload, recheck=None):
         """The new certificate's id (the API answers 202 with a Location header)."""
@@ -157,7 +201,10 @@ class NetcenterCertificate(ResourceManager):
     """A CDN certificate as its options describe it (the options of netcenter_certificate, ``ARGUMENT_SPEC``)."""
 
     returns_previous_summary = True
-    diff_fields = ('name', 'comment', 'serial', 'not_after', 'dns_names', 'crt_md5', 'ca_md5', 'private_key')
+    # ``certificate`` is the stored PEM (leaf, then chain), known or read once per run; it is shown as
+    # summaries, like ELB's, never as PEM, and not returned.
+    diff_fields = ('name', 'comment', 'certificate', 'private_key')
+    pem_fields = ('certificate',)
     secret_fields = NetcenterCertificateApi.secret_fields
 
     def validate(self):
@@ -188,10 +235,51 @@ class NetcenterCertificate(ResourceManager):
         return candidate.get('crt_md5') == payload['crt_md5']
 
     def summary(self, resource, desired=None):
+        summary = leaf_summary(resource.get('certificate'))
+        if summary is not None:
+            return summary
         if desired is not None and desired.bundle is not None and resource.get('crt_md5') == desired.facts['crt_md5']:
             # The stored leaf is byte for byte ours: its full summary is known.
             return desired.bundle.leaf.summary()
         return reported_summary(resource)
+
+    def view(self, resource, sent=None):
+        view = super(NetcenterCertificate, self).view(resource, sent)
+        if resource and 'certificate' not in view:
+            # The PEM could not be read: what the list reports, in the same shape.
+            view['certificate'] = [reported_summary(resource)]
+        return view
+
+    def returned(self, resource, desired=None):
+        shown = super(NetcenterCertificate, self).returned(resource, desired)
+        if shown is not None:
+            shown.pop('certificate', None)
+        return shown
+
+    def find(self, desired):
+        current = super(NetcenterCertificate, self).find(desired)
+        if current is not None and desired.bundle is None:
+            # A deletion: the diff shows what is deleted, which can only be read before the DELETE.
+            self._read_stored_pem(current)
+        return current
+
+    def _read_stored_pem(self, current):
+        pem = read_stored_pem(self.api, current, self.warnings)
+        if pem is not None:
+            current['certificate'] = pem
+
+    def _known_stored_pem(self, current, desired):
+        """Put the PEM the service stores into ``current`` (the diff's before, ``previous_summary``).
+
+        Free when its stored files are the ones this bundle makes (their digests match); otherwise one
+        GET, made here because it must come before the write replaces the PEM, and after the checks
+        that may still refuse the change (a refused rotation costs no read).
+        """
+        facts = desired.facts
+        if all((current.get(field) or '').lower() == facts[field] for field in ('crt_md5', 'ca_md5')):
+            current['certificate'] = desired.bundle.pem
+        else:
+            self._read_stored_pem(current)
 
     def _writable(self, current, desired):
         params = self.params
@@ -213,7 +301,7 @@ class NetcenterCertificate(ResourceManager):
     def create_payload(self, desired):
         if not self.params['name']:
             raise InputError('name', 'is required to create a certificate')
-        payload = dict(desired.facts, name=self.params['name'])
+        payload = dict(desired.facts, name=self.params['name'], certificate=desired.bundle.pem)
         if self.params['comment'] is not None:
             payload['comment'] = self.params['comment']
         if desired.bundle.key_pem:
@@ -235,8 +323,10 @@ class NetcenterCertificate(ResourceManager):
             payload.update(facts)
         if 'crt_md5' in payload:
             self._check_covers_related_domains(current, desired.bundle)
+            payload['certificate'] = desired.bundle.pem
             if desired.bundle.key_pem:
                 payload['private_key'] = desired.bundle.key_pem
+        self._known_stored_pem(current, desired)
         return payload
 
     def _check_covers_related_domains(self, current, bundle):

@@ -9,7 +9,8 @@ the API (``VpnGatewayCertificateApi``), the GM certificate rules (``GmCertificat
 (``VpnGatewayCertificate``). One certificate per gateway,
 no delete. The API never returns PEM or keys: serials (decimal), subjects (``C=CN,...,CN=...``),
 the issuer, expiry times and a status. Times are converted here to UTC (``...Z``) like every
-time the collection returns.
+time the collection returns; summaries show serials as ``openssl x509 -serial`` prints them and
+subjects in RFC 4514, as every module's do.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,7 +26,7 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.sm2 import SM2_WIT
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi, ResourceManager
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import RetryPolicy, wait_for
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
-    CertificateBundle, certificate_summary, format_time, openssl_serial, same_dn,
+    CertificateBundle, certificate_summary, format_time, leaf_summary, openssl_serial, same_dn,
 )
 
 GATEWAYS_PATH = '/v5/{project_id}/vpn-gateways'
@@ -34,7 +35,13 @@ CERTIFICATE_PATH = '/v5/{project_id}/vpn-gateways/{vgw_id}/certificate'
 CERTIFICATE_ITEM_PATH = '/v5/{project_id}/vpn-gateways/{vgw_id}/certificate/{certificate_id}'
 CERTIFICATES_PATH = '/v5/{project_id}/vpn-gateway-certificates'
 PAGE_LIMIT = 200
-SETTLED_STATUS = 'ACTIVE'
+# The certificate's statuses (the reference's VpnGatewayCertificate): BOUND once the gateway applied it,
+# BINDING while it applies it, FAULT when it could not.
+SETTLED_STATUS = 'BOUND'
+FAILED_STATUS = 'FAULT'
+# The reference's busy refusals (Error Codes, vpn_api_0067): 400 VPN.0030 "The system is busy, please try later."
+# and VPN.0031 "Repeated operation.", both "try again later".
+BUSY_CODES = frozenset(('VPN.0030', 'VPN.0031'))
 GM_FLAVOR = 'GM'
 UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 TIME_FIELDS = ('certificate_expire_time', 'certificate_chain_expire_time', 'enc_certificate_expire_time',
@@ -44,6 +51,8 @@ MAX_CERTIFICATE_CHARS = 4096
 MAX_KEY_CHARS = 4096
 MAX_CHAIN_CHARS = 8192
 PEM_OPTIONS = ('certificate', 'private_key', 'enc_certificate', 'enc_private_key', 'certificate_chain')
+# The gateway's three certificates: each is an option, a diff field and the prefix of the API's fields about it.
+CERTIFICATE_FIELDS = ('certificate', 'enc_certificate', 'certificate_chain')
 # How the status is polled after a write: soon at first (a gateway often applies a certificate within a
 # second or two), then backing off to the busy waits' ceiling for one that takes minutes.
 SETTLE_POLICY = RetryPolicy(base_delay=0.25, max_delay=15.0)
@@ -124,14 +133,17 @@ def dn_to_rfc4514(text):
     return ','.join(reversed([part.strip() for part in parts if part.strip()])) or None
 
 
-def reported_summary(certificate):
-    """The shared summary of the signature certificate from what the API reports (no fingerprint, no SANs)."""
-    serial = certificate.get('certificate_serial_number')
+def reported_summary(certificate, prefix='certificate'):
+    """The shared summary of one of the gateway's certificates (``prefix``: the signature certificate by
+    default) from what the API reports: no fingerprint, no SANs, no start of validity, and an issuer
+    only for the signature certificate."""
+    serial = certificate.get(prefix + '_serial_number')
+    serial = '' if serial is None else str(serial)
     return certificate_summary(
-        serial=openssl_serial(int(serial)) if serial and serial.isdigit() else serial,
-        not_after=certificate.get('certificate_expire_time'),
-        subject=dn_to_rfc4514(certificate.get('certificate_subject')),
-        issuer=dn_to_rfc4514(certificate.get('issuer')))
+        serial=openssl_serial(int(serial)) if serial.isdigit() else (serial or None),
+        not_after=certificate.get(prefix + '_expire_time'),
+        subject=dn_to_rfc4514(certificate.get(prefix + '_subject')),
+        issuer=dn_to_rfc4514(certificate.get('issuer')) if prefix == 'certificate' else None)
 
 
 class VpnGatewayCertificateApi(ResourceApi):
@@ -179,7 +191,7 @@ class VpnGatewayCertificateApi(ResourceApi):
 
     def is_busy(self, error):
         # A change refused while the previous one is still being applied.
-        return error.status == 409 and error.error_code == 'VPN.0005'
+        return error.status == 400 and error.error_code in BUSY_CODES
 
 
 NAME_PATTERN = re.compile(r'^[A-Za-z0-9_.-]{3,63}$')
@@ -212,10 +224,10 @@ class VpnGatewayCertificate(ResourceManager):
     """A GM gateway's certificate as its options describe it (the options of vpn_gateway_certificate)."""
 
     returns_previous_summary = True
-    diff_fields = ('name', 'issuer', 'certificate_serial_number', 'certificate_subject', 'certificate_expire_time',
-                   'private_key', 'enc_certificate_serial_number', 'enc_certificate_subject',
-                   'enc_certificate_expire_time', 'enc_private_key', 'certificate_chain_serial_number',
-                   'certificate_chain_subject', 'certificate_chain_expire_time')
+    # The three certificates are shown as summaries, like ELB's: from the PEM where this run knows the
+    # gateway holds it (the desired one, matched by what the API reports), else from the API's fields.
+    diff_fields = ('name', 'certificate', 'private_key', 'enc_certificate', 'enc_private_key', 'certificate_chain')
+    pem_fields = CERTIFICATE_FIELDS
     secret_fields = VpnGatewayCertificateApi.secret_fields
 
     # Validation ---------------------------------------------------------------------------------
@@ -251,7 +263,19 @@ class VpnGatewayCertificate(ResourceManager):
                                  % (len(matches), gateway, ', '.join(sorted(item['id'] for item in matches))))
             self._check_flavor(matches[0])
             self.api.vgw_id = matches[0]['id']
-        return self.api.get()
+        current = self.api.get()
+        if current is not None:
+            for field, bundle in zip(CERTIFICATE_FIELDS, (desired.sign, desired.enc, desired.chain)):
+                if bundle is not None and self._holds(current, bundle, field):
+                    current[field] = bundle.pem
+        return current
+
+    @staticmethod
+    def _holds(current, bundle, field):
+        """Whether the gateway holds ``bundle`` as its ``field``, as far as the API shows (the chain by its first certificate)."""
+        if not reports(current, bundle.leaf, field):
+            return False
+        return field != 'certificate' or same_dn(current.get('issuer'), bundle.leaf.issuer_pairs)
 
     def _check_flavor(self, gateway):
         if gateway.get('flavor') != GM_FLAVOR:
@@ -291,11 +315,11 @@ class VpnGatewayCertificate(ResourceManager):
             payload['name'] = self.params['name']
         if sign is None:
             return payload
-        if not (reports(current, sign.leaf, 'certificate') and same_dn(current.get('issuer'), sign.leaf.issuer_pairs)):
+        if not self._holds(current, sign, 'certificate'):
             payload.update(pair_fields(sign, ''))
-        if not reports(current, enc.leaf, 'enc_certificate'):
+        if not self._holds(current, enc, 'enc_certificate'):
             payload.update(pair_fields(enc, 'enc_'))
-        if not reports(current, chain.leaf, 'certificate_chain'):
+        if not self._holds(current, chain, 'certificate_chain'):
             payload['certificate_chain'] = chain.pem
         return payload
 
@@ -311,6 +335,9 @@ class VpnGatewayCertificate(ResourceManager):
             predicted.update(facts_of(enc.leaf, 'enc_certificate'))
         if 'certificate_chain' in payload:
             predicted.update(facts_of(chain.leaf, 'certificate_chain'))
+        for field in CERTIFICATE_FIELDS:
+            if field in payload:
+                predicted[field] = payload[field]
         if 'vgw_id' not in predicted:
             predicted['vgw_id'] = self.api.vgw_id
         return predicted
@@ -320,9 +347,27 @@ class VpnGatewayCertificate(ResourceManager):
         return bool(resource.get('id') or resource.get('certificate_serial_number'))
 
     def summary(self, resource, desired=None):
+        summary = leaf_summary(resource.get('certificate'))
+        if summary is not None:
+            return summary
         if desired is not None and desired.sign is not None and reports(resource, desired.sign.leaf, 'certificate'):
             return desired.sign.leaf.summary()
         return reported_summary(resource)
+
+    def view(self, resource, sent=None):
+        view = super(VpnGatewayCertificate, self).view(resource, sent)
+        for field in CERTIFICATE_FIELDS:
+            if resource and field not in view and resource.get(field + '_serial_number'):
+                view[field] = [reported_summary(resource, field)]
+        return view
+
+    def returned(self, resource, desired=None):
+        shown = super(VpnGatewayCertificate, self).returned(resource, desired)
+        if shown is not None:
+            # PEM this run knew, kept for the summaries: the API returns none, and neither does the module.
+            for field in CERTIFICATE_FIELDS:
+                shown.pop(field, None)
+        return shown
 
     # Writing -------------------------------------------------------------------------------------
     def create(self, payload, desired):
@@ -334,7 +379,14 @@ class VpnGatewayCertificate(ResourceManager):
     def _settled(self, written):
         if not self.params['wait']:
             return written
-        return wait_for(self.api.get, lambda found: found is not None and found.get('status') == SETTLED_STATUS,
+
+        def settled(found):
+            # FAULT does not pass with time: say so now rather than wait out wait_timeout.
+            if found is not None and found.get('status') == FAILED_STATUS:
+                raise ApiError('certificate %s of gateway %s is %s: the gateway could not apply it'
+                               % (written.get('id'), self.api.vgw_id, FAILED_STATUS), error_code=FAILED_STATUS)
+            return found is not None and found.get('status') == SETTLED_STATUS
+        return wait_for(self.api.get, settled,
                         self.params['wait_timeout'], SETTLE_POLICY, sleep=self.api.sleep, clock=time.monotonic,
                         describe=lambda found: 'certificate %s of gateway %s is still %s' % (
                             written.get('id'), self.api.vgw_id, (found or {}).get('status', 'missing')))

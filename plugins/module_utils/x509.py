@@ -561,6 +561,30 @@ def pem_summaries(pem_text, field='certificate', now=None):
         return {'unparsable': True}
 
 
+def served_certificates_pem(text):
+    """The CERTIFICATE blocks of a text a service returned, as canonical PEM in their order; None when
+    there is none or one of them is not base64.
+
+    Such a text may also hold the private key: every other block is skipped unread (its body is not
+    even decoded), so no caller ever holds the key. Unlike ``pem_blocks`` this never raises: the text
+    is the service's, not an option to report.
+    """
+    if not isinstance(text, str) or len(text) > MAX_PEM_CHARS:
+        return None
+    kept = []
+    for begin, body, end, dummy, dummy in pem_spans(text):
+        if begin != 'CERTIFICATE' or end != 'CERTIFICATE':
+            continue
+        try:
+            der = base64.b64decode(re.sub(r'\s+', '', body), validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        if not der:
+            return None
+        kept.append(der_to_pem('CERTIFICATE', der))
+    return ''.join(kept) or None
+
+
 def leaf_summary(pem_text, now=None):
     """The summary of the first certificate of a PEM bundle; None when there is none or it does not parse."""
     if not pem_text:

@@ -26,6 +26,15 @@ description:
     and 36540027) is retried with backoff for up to O(busy_timeout) seconds.
   - A new certificate must cover every accelerated domain that uses the one it replaces (the API refuses
     it otherwise). This is checked before any write, in check mode too, and the error names the domains.
+  - The diff and the summaries show the certificate as every module of the collection does (RV(certificate.summary)).
+    The list API shows no PEM, so the module uses the PEM it is given when the service stores exactly that
+    (the digests match), and otherwise reads the stored one with one C(GET /api/certificate/{id}/content),
+    for the certificate it found only. Only the certificates of that answer are kept; a private key the
+    answer may hold is dropped unread.
+  - "Requests per run: an unchanged rerun, 1 (the list); a create, 2 (list, add; 3 with O(auto_renew) or
+    O(is_need_alarm), which an edit sets); a new certificate or chain for an existing one, 3 (list, content,
+    edit); a rename or a new comment only, 2 (list, edit); a deletion, 3 (list, content, delete); nothing to
+    delete, 1. Check mode makes the same reads and no write."
 author:
   - certfleet.cloud maintainers (@certfleet)
 requirements:
@@ -140,7 +149,9 @@ certificate:
       type: str
       returned: always
     serial:
-      description: Serial number of the leaf, lower-case hex.
+      description:
+        - Serial number of the leaf as the list reports it, lower-case hex. RV(certificate.summary.serial) has it
+          in the form every module shows.
       type: str
       returned: always
     not_after:
@@ -173,19 +184,20 @@ certificate:
       description:
         - The leaf certificate in the shape every module of the collection returns, so that one
           certificate served by ELB, the CDN and a VPN gateway can be compared.
-        - When the stored leaf is the one given in O(certificate) (its file digest matches), every field is
-          known. Otherwise it is built from what the list API reports, which has no C(subject) and no
-          C(sha256_fingerprint) (both V(null)).
+        - From the PEM of the leaf, the one given in O(certificate) or the one read with the content call (see
+          the description). Only when that read fails (a warning says so) is it built from what the list
+          reports, with C(subject) and C(sha256_fingerprint) V(null).
       type: dict
       returned: always
       contains:
         serial:
           description: Serial number as C(openssl x509 -serial) prints it (upper-case hex, leading zero kept).
           type: str
-          sample: 2F889CC6E4EF1288274621D069F7F3BEF4F0D9F1
+          sample: 0149079A35D03CF4E571381F0F57E551B8F93459
         sha256_fingerprint:
           description: SHA-256 of the DER certificate, lower-case hex.
           type: str
+          sample: 45a5800da37516330b83d0d432b82e89e5756b6bf55ff0df37b74126bf174b8d
         not_before:
           description: Start of validity, ISO 8601 UTC.
           type: str
@@ -218,7 +230,8 @@ previous_summary:
   type: dict
 diff:
   description:
-    - "Before and after, with the key only as C(<redacted>) or C(<redacted: changed>)."
+    - "Before and after: C(name), C(comment), C(certificate) as a list of summaries (the leaf, then its chain,
+      each as RV(certificate.summary)), never PEM, and the key only as C(<redacted>) or C(<redacted: changed>)."
     - Returned whether or not diff mode is on, so a registered result always shows what changed.
   returned: always
   type: dict

@@ -13,8 +13,16 @@ version_added: 0.1.0
 description:
   - Lists the certificates of the account with one call of the list API, optionally narrowed to
     some IDs or names or to those that expire soon. Never returns a private key.
+  - The list shows no PEM. For the C(summary) of each certificate it returns, after every filter, the
+    module reads its PEM with one C(GET /api/certificate/{id}/content). A run therefore makes 1 + N
+    requests for N certificates returned; listing a whole account of 2000 certificates makes 2001.
+    Narrow it with O(id), O(name) or O(expires_within_days) to read fewer.
+  - Only the certificates of the content answer are kept; a private key it may hold is dropped unread.
+    A PEM that cannot be read leaves the summary the list gives and a warning.
 author:
   - certfleet.cloud maintainers (@certfleet)
+requirements:
+  - cryptography >= 3.4
 extends_documentation_fragment:
   - certfleet.cloud.netcenter
   - certfleet.cloud.connection
@@ -69,9 +77,24 @@ certificates:
       ca_md5: 0e2f9d6c8a8c0b3f5a4f1a6f77c1e2d3
       key_md5: 8a1f6c2e0c3b4d5e6f708192a3b4c5d6
       expires_in_days: 88
+      summary:
+        serial: 0149079A35D03CF4E571381F0F57E551B8F93459
+        sha256_fingerprint: 45a5800da37516330b83d0d432b82e89e5756b6bf55ff0df37b74126bf174b8d
+        not_before: "2026-11-21T19:14:25Z"
+        not_after: "2027-02-19T19:14:25Z"
+        subject: CN=www.example.com
+        issuer: CN=certfleet test CA
+        sans: [ www.example.com ]
+        days_left: 88
   contains:
     id:
       description: Certificate ID.
+      type: str
+      returned: always
+    serial:
+      description:
+        - Serial number of the leaf as the list reports it, lower-case hex. C(summary.serial) has it in the form
+          every module shows.
       type: str
       returned: always
     not_after:
@@ -90,20 +113,20 @@ certificates:
     summary:
       description:
         - The leaf certificate in the shape every module of the collection returns, so that one
-          certificate served by ELB, the CDN and a VPN gateway can be compared (by C(serial) and
-          C(issuer) here).
-        - Built from what the list API reports, which has no subject and no fingerprint;
-          C(subject) and C(sha256_fingerprint) are V(null).
+          certificate served by ELB, the CDN and a VPN gateway can be compared.
+        - From the PEM read with the content call. When it cannot be read, built from what the list
+          reports, with C(subject) and C(sha256_fingerprint) V(null).
       type: dict
       returned: always
       contains:
         serial:
           description: Serial number as C(openssl x509 -serial) prints it (upper-case hex, leading zero kept).
           type: str
-          sample: 2F889CC6E4EF1288274621D069F7F3BEF4F0D9F1
+          sample: 0149079A35D03CF4E571381F0F57E551B8F93459
         sha256_fingerprint:
           description: SHA-256 of the DER certificate, lower-case hex.
           type: str
+          sample: 45a5800da37516330b83d0d432b82e89e5756b6bf55ff0df37b74126bf174b8d
         not_before:
           description: Start of validity, ISO 8601 UTC.
           type: str
@@ -131,20 +154,27 @@ certificates:
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import NetcenterModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter_certificates import (
-    NetcenterCertificateApi, reported_summary,
+    NetcenterCertificateApi, read_stored_pem, stored_summary,
 )
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import select_expiring
 
 
 def list_certificates(module):
     params = module.params
+    api = NetcenterCertificateApi(module.client)
     ids = set(params['id'] or [])
     names = set(params['name'] or [])
-    wanted = [dict(certificate, summary=reported_summary(certificate))
-              for certificate in NetcenterCertificateApi(module.client).list()
+    wanted = [certificate for certificate in api.list()
               if not (ids or names) or certificate['id'] in ids or certificate['name'] in names]
-    return {'changed': False,
-            'certificates': select_expiring(wanted, 'not_after', params['expires_within_days'])}
+    selected = select_expiring(wanted, 'not_after', params['expires_within_days'])
+    warnings = []
+    # The content call is made only for what this call returns, once every filter has applied.
+    for certificate in selected:
+        certificate['summary'] = stored_summary(certificate, read_stored_pem(api, certificate, warnings))
+    result = {'changed': False, 'certificates': selected}
+    if warnings:
+        result['warnings'] = warnings
+    return result
 
 
 LIST_OPTION = dict(type='list', elements='str')
@@ -158,7 +188,6 @@ ARGUMENT_SPEC = dict(
 def main():
     module = NetcenterModule(
         argument_spec=ARGUMENT_SPEC,
-        needs_cryptography=False,
         supports_check_mode=True,
     )
     module.run(list_certificates)

@@ -27,6 +27,11 @@ description:
     where a key usage extension is present. Nothing may have expired unless O(allow_expired=true).
     Lengths are those of the API. A failure names the option.
   - The API cannot delete a gateway certificate, so there is no O(state=absent).
+  - The diff and the summaries show the certificates as every module of the collection does
+    (RV(certificate.summary)), with serials as C(openssl x509 -serial) prints them, not in the API's decimal.
+    A certificate given in the options that the gateway holds (or will hold) is shown in full from its PEM;
+    any other from what the API reports, without C(sha256_fingerprint), C(sans) and C(not_before). This
+    costs no request.
 author:
   - certfleet.cloud maintainers (@certfleet)
 requirements:
@@ -84,9 +89,9 @@ options:
     default: present
   wait:
     description:
-      - After a write, wait until the certificate's status is C(ACTIVE) again (the gateway applies a
-        new certificate asynchronously). The task fails naming the last status if it is not reached
-        within O(wait_timeout).
+      - After a write, wait until the certificate's status is C(BOUND) again (the gateway applies a
+        new certificate asynchronously, C(BINDING) meanwhile). The task fails naming the last status if it
+        is not reached within O(wait_timeout), and at once if the gateway reports C(FAULT).
     type: bool
     default: true
   wait_timeout:
@@ -138,7 +143,7 @@ certificate:
     id: 73f072d8-8b4c-4a8d-9a86-2a755d95636f
     name: vpn-example-com
     vgw_id: c7f1d3e3-0476-4a71-95a7-3ce8cbb969de
-    status: ACTIVE
+    status: BOUND
     issuer: C=CN,ST=Beijing,L=HaiDian,O=certfleet,CN=certfleet GM CA
     signature_algorithm: SM3WITHSM2
     certificate_serial_number: "16548506527294397241"
@@ -152,11 +157,13 @@ certificate:
       type: str
       returned: success
     status:
-      description: Status of the certificate, C(ACTIVE) once applied.
+      description: Status of the certificate, C(BOUND) once applied, C(BINDING) meanwhile, C(FAULT) if it could not be.
       type: str
       returned: success
     certificate_serial_number:
-      description: Serial number of the signature certificate, decimal.
+      description:
+        - Serial number of the signature certificate, decimal, as the API reports it. RV(certificate.summary.serial)
+          has it in the form every module shows.
       type: str
       returned: success
     certificate_subject:
@@ -178,21 +185,27 @@ certificate:
         serial:
           description: Serial number as C(openssl x509 -serial) prints it (upper-case hex, leading zero kept).
           type: str
+          sample: E5A81B02429D9B39
         sha256_fingerprint:
           description: SHA-256 of the DER certificate, lower-case hex.
           type: str
+          sample: 726f3893aa59fb44c74f0c5829be4a3a081ef13a2015f979408e520844ecfb99
         not_before:
           description: Start of validity, ISO 8601 UTC.
           type: str
+          sample: "2026-11-22T07:41:39Z"
         not_after:
           description: End of validity, ISO 8601 UTC.
           type: str
+          sample: "2027-02-20T07:41:39Z"
         subject:
           description: Subject, RFC 4514.
           type: str
+          sample: CN=vpn.example.com,OU=vpn,O=certfleet,L=HaiDian,ST=Beijing,C=CN
         issuer:
           description: Issuer, RFC 4514.
           type: str
+          sample: CN=certfleet GM CA,O=certfleet,L=HaiDian,ST=Beijing,C=CN
         sans:
           description: DNS names and IP addresses of the subject alternative names.
           type: list
@@ -209,8 +222,9 @@ previous_summary:
   type: dict
 diff:
   description:
-    - "Before and after: serials, subjects, issuer and expiry of the three certificates, the keys only as
-      C(<redacted>) or C(<redacted: changed>)."
+    - "Before and after: C(name), and C(certificate), C(enc_certificate) and C(certificate_chain) each as a list of
+      summaries in the shape of RV(certificate.summary) (see the description for which fields are known); the keys
+      only as C(<redacted>) or C(<redacted: changed>)."
   returned: always
   type: dict
   contains:

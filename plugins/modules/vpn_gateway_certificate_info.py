@@ -58,12 +58,21 @@ certificates:
     - id: 73f072d8-8b4c-4a8d-9a86-2a755d95636f
       name: vpn-example-com
       vgw_id: c7f1d3e3-0476-4a71-95a7-3ce8cbb969de
-      status: ACTIVE
+      status: BOUND
       certificate_serial_number: "16548506527294397241"
       certificate_expire_time: "2027-02-20T07:41:39Z"
       enc_certificate_expire_time: "2027-02-20T07:43:26Z"
       certificate_chain_expire_time: "2039-07-11T12:31:33Z"
       expires_in_days: 89
+      summary:
+        serial: E5A81B02429D9B39
+        sha256_fingerprint: null
+        not_before: null
+        not_after: "2027-02-20T07:41:39Z"
+        subject: CN=vpn.example.com,OU=vpn,O=certfleet,L=HaiDian,ST=Beijing,C=CN
+        issuer: CN=certfleet GM CA,O=certfleet,L=HaiDian,ST=Beijing,C=CN
+        sans: []
+        days_left: 89
   contains:
     id:
       description: Certificate ID.
@@ -77,12 +86,40 @@ certificates:
       description: Whole days until the first of the three certificates expires; negative once expired.
       type: int
       returned: when the API reports expiry times
+    certificate_serial_number:
+      description:
+        - Serial number of the signature certificate, decimal, as the API reports it. C(summary.serial) has it in
+          the form every module shows.
+      type: str
+      returned: always
     summary:
       description:
-        - The signature certificate in the shape every module of the collection returns, built from what the
-          API reports (C(sha256_fingerprint) V(null), C(sans) empty).
+        - The signature certificate in the shape every module of the collection returns, so that one certificate
+          served by ELB and a VPN gateway can be compared by C(serial), C(subject), C(issuer) and C(not_after).
+        - Built from what the API reports, which has no PEM (C(sha256_fingerprint) and C(not_before) V(null),
+          C(sans) empty).
       type: dict
       returned: always
+      contains:
+        serial:
+          description: Serial number as C(openssl x509 -serial) prints it (upper-case hex, leading zero kept).
+          type: str
+          sample: E5A81B02429D9B39
+        not_after:
+          description: End of validity, ISO 8601 UTC.
+          type: str
+          sample: "2027-02-20T07:41:39Z"
+        subject:
+          description: Subject, RFC 4514 (the API's C(certificate_subject) in reverse order).
+          type: str
+          sample: CN=vpn.example.com,OU=vpn,O=certfleet,L=HaiDian,ST=Beijing,C=CN
+        issuer:
+          description: Issuer, RFC 4514.
+          type: str
+          sample: CN=certfleet GM CA,O=certfleet,L=HaiDian,ST=Beijing,C=CN
+        days_left:
+          description: Whole days until the signature certificate expires; negative once expired.
+          type: int
 '''
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError

@@ -7,12 +7,19 @@
 Paths and fields are those of huaweicloudsdkvpn's v5 client and models and of the seed page
 (update). One certificate per gateway, only on a ``GM`` flavor gateway, no delete. The API never
 returns PEM or keys: only serials (decimal), subjects and issuer (``C=CN,ST=...,CN=...``), the
-signature algorithm, expiry times (``+08:00``) and a status that passes through ``PENDING_CREATE``
-or ``PENDING_UPDATE`` for ``settle_reads`` requests about it (each stands for time passing) before
-it is ``ACTIVE``. The error codes are
-stand-ins (the reference documents none): ``VPN.0001`` (400, names the field), ``VPN.0002``
-(404), ``VPN.0003`` (409, the gateway already has a certificate), ``VPN.0004`` (400, not a GM
-gateway), ``VPN.0005`` (409, the certificate is still being applied).
+signature algorithm, expiry times (``+08:00``) and a status that is ``BINDING`` for
+``settle_reads`` requests about it (each stands for time passing) before it is ``BOUND`` (or
+``FAULT``, after ``{"vpn": {"settle_to": "FAULT"}}``), the statuses of the reference.
+
+Error codes are those of the reference's common table ("Error Codes", vpn_api_0067): ``VPN.0001``
+(400, ``invalid request: ...``, naming the field), ``VPN.0002`` (500, ``server error: ...``),
+``VPN.0004`` (404, ``resource not found``); its 403 ``VPN.0003`` (``Authentication failed``, a
+fine-grained permission) is not emulated. A path of another project is the API Gateway's 403
+``APIGW.0302``, as for every Huawei service here (it was the undocumented ``VPN.0006``). Which code
+a given refusal carries is not documented per call: a gateway that is not GM and a second
+certificate on one gateway answer ``VPN.0001``.
+A change while the previous one is being applied is the table's busy refusal, 400 ``VPN.0030``
+(``The system is busy, please try later.``).
 """
 
 from __future__ import annotations
@@ -22,20 +29,30 @@ import re
 import uuid
 
 from . import gm, pem
-from .base import ServiceError
+from .base import ServiceError, status_phrase
 from .huawei import HuaweiService
 
 PROJECT = r'(?P<project_id>[^/]+)'
 VGW = r'(?P<vgw_id>[^/]+)'
-NAME = re.compile(r'^[A-Za-z0-9_.-]{3,63}$')
+# The Chinese reference page allows CJK ideographs too (\u4e00-\u9fa5); the English one does not say so.
+NAME = re.compile(u'^[A-Za-z0-9_.\u4e00-\u9fa5-]{3,63}$')
 CST = datetime.timezone(datetime.timedelta(hours=8))
 PEM_LIMITS = dict(certificate=4096, private_key=4096, enc_certificate=4096, enc_private_key=4096,
                   certificate_chain=8192)
 PAIRS = (('certificate', 'private_key'), ('enc_certificate', 'enc_private_key'))
+# The reference's statuses: BOUND (applied), BINDING (being applied), FAULT (could not be applied).
+SETTLED = 'BOUND'
+FAILED = 'FAULT'
+APPLYING_CREATE = APPLYING_UPDATE = 'BINDING'
+BUSY_STATUS, BUSY_CODE = 400, 'VPN.0030'
 
 
 def invalid(field, reason):
-    return ServiceError(400, 'VPN.0001', 'Invalid request parameter %s: %s' % (field, reason))
+    return ServiceError(400, 'VPN.0001', 'invalid request: parameter %s: %s' % (field, reason))
+
+
+def not_found(what):
+    return ServiceError(404, 'VPN.0004', 'resource not found: %s' % what)
 
 
 def cst_text(moment, milliseconds=False):
@@ -45,12 +62,12 @@ def cst_text(moment, milliseconds=False):
 
 class VpnService(HuaweiService):
     name = 'vpn'
-    PROJECT_MISMATCH_CODE = 'VPN.0006'
 
     def reset(self):
         self.gateways = {}       # id -> gateway
         self.certificates = {}   # id -> record (PEMs kept for later checks, never shown)
         self.settle_reads = 1
+        self.settle_to = SETTLED
 
     def routes(self):
         base = r'/v5/%s/vpn-gateways' % PROJECT
@@ -64,30 +81,39 @@ class VpnService(HuaweiService):
         ]
 
     def bad_request(self, message, request_id):
-        return self.error(400, 'VPN.0001', message, request_id)
+        return self.error(400, 'VPN.0001', 'invalid request: %s' % message, request_id)
+
+    def fault_body(self, status, request_id):
+        body = super().fault_body(status, request_id)
+        if status >= 500:
+            # The service's own failure, as the table words it; throttling stays the API gateway's.
+            body.update(error_code='VPN.0002', error_msg='server error: %s' % status_phrase(status))
+        return body
 
     # Gateways ------------------------------------------------------------------------------------
     def _gateway(self, vgw_id):
         gateway = self.gateways.get(vgw_id)
         if gateway is None:
-            raise ServiceError(404, 'VPN.0002', 'VPN gateway %s does not exist' % vgw_id)
+            raise not_found('VPN gateway %s' % vgw_id)
         return gateway
 
     def list_gateways(self, request):
+        # vgw_id is the SDK's filter; enterprise_project_id (repeatable) the reference's.
         wanted = request.query_value('vgw_id')
-        gateways = [dict(g) for g in self.gateways.values() if wanted in (None, g['id'])]
+        projects = request.query_values('enterprise_project_id')
+        gateways = [dict(g) for g in self.gateways.values()
+                    if wanted in (None, g['id']) and (not projects or g['enterprise_project_id'] in projects)]
         return self.call(request, lambda: (200, {'vpn_gateways': gateways}))
 
     def show_gateway(self, request):
         return self.call(request, lambda: (200, {'vpn_gateway': dict(self._gateway(request.match.group('vgw_id')))}))
 
     # Certificates --------------------------------------------------------------------------------
-    @staticmethod
-    def _tick(record):
+    def _tick(self, record):
         """Every request about a pending certificate stands for time passing: it settles after ``settle_reads``."""
-        if record['status'] != 'ACTIVE':
+        if record['status'] == APPLYING_UPDATE:
             if record['_pending_reads'] <= 0:
-                record['status'] = 'ACTIVE'
+                record['status'] = self.settle_to
             record['_pending_reads'] -= 1
 
     def _view(self, record, read=True):
@@ -139,6 +165,8 @@ class VpnService(HuaweiService):
                 raise invalid(cert_field, 'is not a PEM certificate')
             if not gm.is_sm2_certificate(certificate):
                 raise invalid(cert_field, 'is not an SM2 certificate signed with SM3')
+            if gm.is_ca(certificate):
+                raise invalid(cert_field, 'is a CA certificate; a GM non-CA certificate is required')
             if pem.not_after(certificate) < now:
                 raise invalid(cert_field, 'has expired')
             try:
@@ -149,6 +177,8 @@ class VpnService(HuaweiService):
                 raise invalid(key_field, 'does not match %s' % cert_field)
             if not chain_pems or not gm.signed_by(certificate, chain_pems[0]):
                 raise invalid(cert_field, 'is not issued by the CA certificate chain')
+        if any(not gm.is_ca(authority) or not gm.is_sm2_certificate(authority) for authority in chain):
+            raise invalid('certificate_chain', 'holds a certificate that is not a GM CA certificate')
         for child, parent in zip(chain_pems, chain_pems[1:]):
             if not gm.signed_by(gm.load(child), parent):
                 raise invalid('certificate_chain', 'the chain is not in order')
@@ -169,19 +199,19 @@ class VpnService(HuaweiService):
         def action():
             gateway = self._gateway(request.match.group('vgw_id'))
             if gateway.get('flavor') != 'GM':
-                raise ServiceError(400, 'VPN.0004', 'VPN gateway %s is of flavor %s; only GM gateways take a '
-                                                    'certificate' % (gateway['id'], gateway.get('flavor')))
+                raise invalid('vgw_id', 'VPN gateway %s is of flavor %s; only GM gateways take a certificate'
+                              % (gateway['id'], gateway.get('flavor')))
             if gateway.get('certificate_id'):
-                raise ServiceError(409, 'VPN.0003', 'VPN gateway %s already has certificate %s'
-                                   % (gateway['id'], gateway['certificate_id']))
+                raise invalid('vgw_id', 'VPN gateway %s already has certificate %s'
+                              % (gateway['id'], gateway['certificate_id']))
             option = self._body(request)
-            if 'name' not in option:
-                raise invalid('name', 'is required')
-            record = self._new_record(gateway, option['name'], self._validated(option))
+            # Optional on create: the service names it itself (the reference's example: cert-a45b).
+            name = option['name'] if 'name' in option else 'cert-%s' % uuid.uuid4().hex[:4]
+            record = self._new_record(gateway, name, self._validated(option))
             return 201, {'certificate': self._config(record)}
         return self.call(request, action)
 
-    def _new_record(self, gateway, name, facts, status='PENDING_CREATE'):
+    def _new_record(self, gateway, name, facts, status=APPLYING_CREATE):
         stamp = cst_text(self.emulator.now(), milliseconds=True)
         record = dict(id=str(uuid.uuid4()), name=name, project_id=self.options.project_id, vgw_id=gateway['id'],
                       status=status, created_at=stamp, updated_at=stamp, _pending_reads=self.settle_reads)
@@ -200,7 +230,7 @@ class VpnService(HuaweiService):
         gateway = self._gateway(vgw_id)
         record = self.certificates.get(gateway.get('certificate_id'))
         if record is None:
-            raise ServiceError(404, 'VPN.0002', 'VPN gateway %s has no certificate' % vgw_id)
+            raise not_found('VPN gateway %s has no certificate' % vgw_id)
         return record
 
     def show(self, request):
@@ -211,31 +241,37 @@ class VpnService(HuaweiService):
         def action():
             record = self._of_gateway(request.match.group('vgw_id'))
             if record['id'] != request.match.group('certificate_id'):
-                raise ServiceError(404, 'VPN.0002', 'certificate %s does not exist' % request.match.group('certificate_id'))
+                raise not_found('certificate %s' % request.match.group('certificate_id'))
             self._tick(record)
-            if record['status'] != 'ACTIVE':
-                raise ServiceError(409, 'VPN.0005', 'certificate %s is %s; try again when it is ACTIVE'
-                                   % (record['id'], record['status']))
+            if record['status'] == APPLYING_UPDATE:
+                raise ServiceError(BUSY_STATUS, BUSY_CODE, 'The system is busy, please try later. (certificate %s '
+                                                           'is %s)' % (record['id'], record['status']))
             option = self._body(request)
             self._check_name(option)
             if any(option.get(field) is not None for field in PEM_LIMITS):
                 record.update(self._validated(option, record))
             if 'name' in option:
                 record['name'] = option['name']
-            record['status'] = 'PENDING_UPDATE'
+            record['status'] = APPLYING_UPDATE
             record['_pending_reads'] = self.settle_reads
             record['updated_at'] = cst_text(self.emulator.now(), milliseconds=True)
             return 200, {'certificate': self._config(record)}
         return self.call(request, action)
 
+    @staticmethod
+    def _integer(request, name, default):
+        value = request.query_value(name)
+        if value is None:
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            raise invalid(name, 'must be an integer')
+
     def list(self, request):
         def action():
-            try:
-                limit = int(request.query_value('limit', 200))
-                days = request.query_value('pre_expire_days')
-                days = None if days is None else int(days)
-            except ValueError:
-                raise invalid('limit', 'must be an integer')
+            limit = self._integer(request, 'limit', 200)
+            days = self._integer(request, 'pre_expire_days', None)
             if not 1 <= limit <= 200:
                 raise invalid('limit', 'must be 1 to 200')
             records = list(self.certificates.values())
@@ -255,12 +291,14 @@ class VpnService(HuaweiService):
 
     # Admin seeding -------------------------------------------------------------------------------
     def seed(self, data):
-        """``{"gateways": [{id, name, flavor}], "certificates": [{vgw_id, name, certificate, ...}],
-        "settle_reads": N, "settle": true}`` (``settle`` makes every pending certificate ACTIVE now)."""
+        """``{"gateways": [{id, name, flavor, enterprise_project_id}], "certificates": [{vgw_id, name, certificate, ...}],
+        "settle_reads": N, "settle_to": "BOUND" or "FAULT", "settle": true}`` (``settle`` makes every pending
+        certificate BOUND now)."""
         for template in data.get('gateways', []):
             gateway = dict(id=template.get('id') or str(uuid.uuid4()), name=template['name'],
                            flavor=template.get('flavor', 'GM'), status='ACTIVE', certificate_id=None,
-                           attachment_type='vpc', ip_version='ipv4', network_type='public')
+                           attachment_type='vpc', ip_version='ipv4', network_type='public',
+                           enterprise_project_id=template.get('enterprise_project_id', '0'))
             self.gateways[gateway['id']] = gateway
         for template in data.get('certificates', []):
             gateway = self._gateway(template['vgw_id'])
@@ -269,11 +307,15 @@ class VpnService(HuaweiService):
                 facts = self._validated(option)
             except ServiceError as exc:
                 raise ValueError('seed certificate %r: %s' % (template.get('name'), exc.message))
-            self._new_record(gateway, template['name'], facts, status='ACTIVE')
+            self._new_record(gateway, template['name'], facts, status=SETTLED)
         if 'settle_reads' in data:
             self.settle_reads = int(data['settle_reads'])
+        if 'settle_to' in data:
+            if data['settle_to'] not in (SETTLED, FAILED):
+                raise ValueError('settle_to: %s or %s' % (SETTLED, FAILED))
+            self.settle_to = data['settle_to']
         if data.get('settle'):
             for record in self.certificates.values():
-                record['status'] = 'ACTIVE'
+                record['status'] = SETTLED
                 record['_pending_reads'] = 0
         return {'gateways': sorted(self.gateways), 'certificates': sorted(self.certificates)}

@@ -31,7 +31,7 @@ def test_elb_info_returns_summaries_and_can_leave_pem_out(emulator, pki, fake_mo
     assert without['certificates'][1]['summary']['subject'] == 'CN=certfleet client CA'
 
 
-def test_netcenter_info_summary_is_what_the_list_reports(emulator, pki, fake_module):
+def test_netcenter_info_summary_is_read_from_the_stored_pem(emulator, pki, fake_module):
     emulator.admin('POST', 'seed', {'netcenter': {'certificates': [
         {'name': 'www', 'certificate': pki['www.example.com.fullchain.pem'], 'private_key': pki['www.example.com.key']}]}})
     options = emulator.options
@@ -45,4 +45,4 @@ def test_netcenter_info_summary_is_what_the_list_reports(emulator, pki, fake_mod
     assert summary['serial'] == leaf.serial_openssl
     assert summary['issuer'] == leaf.issuer and summary['sans'] == ['www.example.com']
     assert summary['not_after'] == www['not_after'] and summary['days_left'] == www['expires_in_days']
-    assert summary['subject'] is None and summary['sha256_fingerprint'] is None
+    assert summary['subject'] == leaf.subject and summary['sha256_fingerprint'] == leaf.sha256_fingerprint

@@ -26,6 +26,10 @@ class FakeNetcenterApi(NetcenterCertificateApi):
         self.calls.append(('list',))
         return [dict(item) for item in self.certificates]
 
+    def stored_pem(self, certificate_id):
+        self.calls.append(('content', certificate_id))
+        return None
+
     def create(self, payload, recheck=None):
         self.calls.append(('create', payload))
         return '100042'
@@ -79,7 +83,8 @@ def test_an_unchanged_certificate_is_one_list_call(pki, manager):
 def test_a_rotation_sends_the_whole_certificate_and_keeps_the_comment(pki, manager):
     netcenter, api = manager([stored(pki, comment='kept')], auto_renew=True, **present(pki, 'www.example.com-rotated'))
     result = reconcile(netcenter, 'present')
-    (kind, certificate_id, body), = api.calls[1:]
+    assert api.calls[:2] == [('list',), ('content', '100001')]
+    (kind, certificate_id, body), = api.calls[2:]
     assert (kind, certificate_id) == ('update', '100001')
     assert body['certificate'] == pki['www.example.com-rotated.fullchain.pem']
     assert body['comment'] == 'kept' and body['autoRenew'] == 'true' and body['name'] == 'www'

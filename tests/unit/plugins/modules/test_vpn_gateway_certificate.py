@@ -36,7 +36,7 @@ class FakeVpnApi(VpnGatewayCertificateApi):
 
     def get(self, resource_id=None):
         self.calls.append(('get', self.vgw_id))
-        return dict(self.current, status='ACTIVE') if self.current else None
+        return dict(self.current, status='BOUND') if self.current else None
 
     def create(self, payload, recheck=None):
         self.calls.append(('create', sorted(payload)))
@@ -54,7 +54,7 @@ def api_view(pki, sign='gm-sign', enc='gm-enc', chain='gm-ca', name='vpn-cert'):
         return {prefix + '_serial_number': str(certificate.x509.serial_number),
                 prefix + '_subject': certificate.subject_asn1_text,
                 prefix + '_expire_time': to_utc(certificate.not_after.isoformat())}
-    view = dict(id='cert-1', name=name, vgw_id=GATEWAY_ID, status='ACTIVE', signature_algorithm='SM3WITHSM2',
+    view = dict(id='cert-1', name=name, vgw_id=GATEWAY_ID, status='BOUND', signature_algorithm='SM3WITHSM2',
                 issuer=load_certificates(pki[sign + '.pem'], 'c')[0].issuer_asn1_text)
     view.update(facts(sign, 'certificate'))
     view.update(facts(enc, 'enc_certificate'))

@@ -9,7 +9,7 @@ per-type grammar of ``sign_key``/``sign_secret``, the masked secret (``dc0******
 answer, the create answer included: "Creating a Signature Key" answers a create of ``{"name":
 "signature_demo"}`` with it), generated keys and secrets of lower-case hex (as the examples show),
 the status codes (create and bind 201, delete and unbind 204) and the error codes are those of the API
-reference pages (tests/emulator/audit-apig-elb.md lists them): APIG.2011 (invalid parameter), 3002 (API
+reference pages (tests/emulator/README.md lists them): APIG.2011 (invalid parameter), 3002 (API
 not found), 3015 (publication record not found), 3017 (key not found), 3018 (binding not found), 3030
 (instance not found), 3207 (a key of that name exists), 3548 (412, a type the instance does not support)
 and 9999. Instances, their environments and published APIs are seeded (``{"apig": {"instances": [...]}}``).

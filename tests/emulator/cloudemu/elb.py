@@ -5,7 +5,7 @@
 """ELB v3 certificates: create, list, show, update, delete, private-key echo setting.
 
 Constraints are those of the API reference pages and the official SDK's models
-(tests/emulator/audit-apig-elb.md lists them); error bodies are ``{"error_code", "error_msg",
+(tests/emulator/README.md lists them); error bodies are ``{"error_code", "error_msg",
 "request_id"}`` with the codes of the reference's table: ELB.0002 (no body), ELB.8902 ("Invalid input
 for '%s'."), ELB.8904 ("%s %s could not be found."), ELB.8907 (data conflict; that a certificate in use
 by a listener is one is an assumption). The private-key echo setting is on by default, as the reference

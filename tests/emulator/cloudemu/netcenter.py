@@ -9,7 +9,7 @@ wangsu-sdk-python's CNC-HMAC-SHA256. Errors are HTTP 400 with ``{"code", "messag
 and the codes of the seed's table (edit V2) or of the query page's (``19638021`` NO_SUCH_SSL,
 ``26938005`` PARAM_INVALID); every answer carries ``x-cnc-request-id``. The list, add V2 and delete
 pages are not in the stored reference: their bodies follow wangsu-sdk-python's models, and their
-refusals reuse the edit page's codes (see tests/emulator/audit-vpn-ccm-wangsu.md).
+refusals reuse the edit page's codes (see tests/emulator/README.md).
 """
 
 from __future__ import annotations

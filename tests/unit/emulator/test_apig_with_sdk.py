@@ -106,7 +106,7 @@ def test_a_type_the_instance_does_not_support(emulator):
     assert refused.value.status_code == 412 and refused.value.error_code == 'APIG.3548'
 
 
-# Audit against the API reference (tests/emulator/audit-apig-elb.md) ------------------------------
+# Audit against the API reference (tests/emulator/README.md) ------------------------------
 def refused(call):
     with pytest.raises(exceptions.ClientRequestException) as caught:
         call()

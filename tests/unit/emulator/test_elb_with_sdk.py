@@ -211,7 +211,7 @@ def test_fault_injection_answers_then_recovers(emulator):
     assert [entry['status'] for entry in emulator.requests()] == [503, 200]
 
 
-# Audit against the API reference (tests/emulator/audit-apig-elb.md) ------------------------------
+# Audit against the API reference (tests/emulator/README.md) ------------------------------
 def test_the_private_key_echo_setting_masks_stored_keys_when_off(emulator, pki):
     client = sdk_client(emulator)
     assert client.show_certificate_private_key_echo(ShowCertificatePrivateKeyEchoRequest()).private_key_echo is True

@@ -5,9 +5,19 @@ PYTHON_VERSION ?= $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_
 ANSIBLE_CORE ?= ansible-core>=2.19,<2.20
 BUILD := $(CURDIR)/build
 VENV ?= $(BUILD)/venv-$(PYTHON_VERSION)
+# A checkout at .../ansible_collections/certfleet/cloud (the layout ansible-test and collection
+# contributors use) is found where it is: a collections path may not itself lie under an
+# ansible_collections folder (ansible-core then ignores the collection's roles), so no link or copy
+# below build/ would do.
+NESTED := $(filter %/ansible_collections/certfleet/cloud,$(CURDIR))
+ifneq ($(NESTED),)
+COLLECTIONS := $(abspath $(CURDIR)/../../..)
+TEST_ROOT := $(CURDIR)
+else
 COLLECTIONS := $(BUILD)/collections
-COLLECTION := $(COLLECTIONS)/ansible_collections/certfleet/cloud
 TEST_ROOT := $(BUILD)/test-root/ansible_collections/certfleet/cloud
+endif
+COLLECTION := $(COLLECTIONS)/ansible_collections/certfleet/cloud
 
 # The matrix run: newest ansible-core on Python 3.12 (pyenv keeps it off PATH here).
 MATRIX_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null))
@@ -31,8 +41,10 @@ venv: $(VENV)/.installed
 # Playbooks find the collection through this link; ansible-test gets a copy and, since it cannot
 # download its pip bootstrap script here, a cached stand-in (both in hack/run_tests.py).
 layout:
+ifeq ($(NESTED),)
 	@mkdir -p $(dir $(COLLECTION))
 	@ln -sfn $(CURDIR) $(COLLECTION)
+endif
 
 test: venv layout
 	$(VENV)/bin/python hack/run_tests.py --venv $(VENV) --collection $(TEST_ROOT) --python $(PYTHON_VERSION)

@@ -100,6 +100,12 @@ def main(argv=None):
     run(['antsibull-docs', '--config-file', 'antsibull-docs.cfg', 'collection', '--cleanup', 'everything',
          '--use-current', '--dest-dir', 'rst', 'certfleet.cloud'], env, cwd=site)
 
+    role_page = os.path.join(rst, 'collections', 'certfleet', 'cloud', 'certificate_rotation_role.rst')
+    if not os.path.exists(role_page):
+        # ansible-core lists no role of a collection whose path has ansible_collections in it twice.
+        sys.exit('the role page was not generated: ansible-doc -t role -l certfleet.cloud finds no role under '
+                 'ANSIBLE_COLLECTIONS_PATH=%s; a collections path must not itself lie under an ansible_collections '
+                 'folder' % env['ANSIBLE_COLLECTIONS_PATH'])
     guides = os.path.join(rst, 'guides')
     os.makedirs(guides)
     names = []

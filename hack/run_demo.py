@@ -40,8 +40,17 @@ EMULATOR_ENV = {
 DEMO_PKI = os.path.join('build', 'demo', 'pki')
 DEMO_REPORT = os.path.join('build', 'demo', 'report')
 DEMO_GATEWAY = '5d2c6f1e-8a3b-4c7d-9e0f-1a2b3c4d5e6f'
-# The port `make emulator` serves on by default.
-RERUN_PORT = 8080
+
+
+def rerun_port():
+    """The port `make emulator` serves on: ``PORT`` as for it (`make demo PORT=9090`), else 8080."""
+    value = os.environ.get('PORT') or '8080'
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SystemExit('PORT must be a TCP port number from 1 to 65535, not %r' % value)
+    return int(value)
+
+
+RERUN_PORT = rerun_port()
 
 
 def rerun_command(venv, collections):

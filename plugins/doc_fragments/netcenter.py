@@ -38,7 +38,7 @@ options:
     type: str
 notes:
   - A request the service refuses as unauthenticated (HTTP 401) fails naming the credential in play,
-    for example C(secret_key (WANGSU_SECRET_KEY\) was refused by the service).
+    for example "secret_key (WANGSU_SECRET_KEY) was refused by the service".
   - Use C(module_defaults) with the group C(group/certfleet.cloud.netcenter) to set the
     connection options once for every Wangsu module of this collection.
 '''

@@ -284,7 +284,10 @@ class Emulator:
         return Response(200, self.clock())
 
     def _admin_clock_post(self, request, spec):
-        spec = admin_object('clock', spec, ('advance_days', 'advance_seconds'))
+        spec = admin_object('clock', spec, ('reset', 'advance_days', 'advance_seconds'))
+        reset = spec.pop('reset', False)
+        if not isinstance(reset, bool):
+            raise AdminError('clock: reset must be true or false, not %s' % describe(reset))
         for name in spec:
             if isinstance(spec[name], (int, float)) and not isinstance(spec[name], bool) and spec[name] < 0:
                 raise AdminError('clock: %s must not be negative: the clock only moves forward' % name)
@@ -292,7 +295,8 @@ class Emulator:
         seconds = admin_number('clock', 'advance_seconds', spec.get('advance_seconds', 0), 0, MAX_CLOCK_DAYS * 86400)
         advance = datetime.timedelta(days=days, seconds=seconds)
         with self.lock:
-            offset = self.clock_offset + advance
+            # reset puts the emulated clock back to the real one (what it stamped meanwhile stays), then advances.
+            offset = (datetime.timedelta(0) if reset else self.clock_offset) + advance
             if offset > datetime.timedelta(days=MAX_CLOCK_DAYS):
                 raise AdminError('clock: the emulated clock runs at most %d days ahead of the real one; it is %.6g days '
                                  'ahead, and %.6g more would pass that (POST reset puts it back)'

@@ -202,6 +202,7 @@ def test_well_formed_fault_rules_are_still_taken(emulator):
     ({'advance_days': '10'}, 'clock: advance_days must be a number from 0 to 36500, not a string'),
     ({'advance_days': True}, 'clock: advance_days must be a number from 0 to 36500, not a boolean'),
     ({'advance_hours': 1}, "clock: unknown field 'advance_hours'"),
+    ({'reset': 'yes'}, 'clock: reset must be true or false, not a string'),
     ([10], 'clock: the body must be a JSON object, not a list'),
     ('{"advance_days": ', 'clock: the body is not JSON'),
     ('[' * 100000, 'clock: the body is nested too deeply'),
@@ -214,6 +215,18 @@ def test_clock_values_out_of_range_or_of_a_wrong_type_are_a_400_and_the_clock_st
     assert answer['error'].startswith(message), answer
     assert time.monotonic() - started < 2
     assert emulator.admin('GET', 'clock')['offset_seconds'] == 0
+
+
+def test_reset_puts_the_clock_back_to_the_real_one_and_keeps_the_state(emulator):
+    emulator.admin('POST', 'seed', {'vpn': {'gateways': [{'id': 'a' * 8 + '-0000-4000-8000-' + 'b' * 12,
+                                                          'name': 'gm-keep', 'flavor': 'GM'}]}})
+    assert admin(emulator, 'POST', 'clock', {'advance_days': 30})[2]['offset_seconds'] == 30 * 86400
+    status, dummy, answer = admin(emulator, 'POST', 'clock', {'reset': True})
+    assert (status, answer['offset_seconds']) == (200, 0)
+    status, dummy, answer = admin(emulator, 'POST', 'clock', {'reset': True, 'advance_days': 2})
+    assert (status, answer['offset_seconds']) == (200, 2 * 86400)
+    # Only the clock: the seeded gateway is still there.
+    assert 'gm-keep' in json.dumps(emulator.state.services['vpn'].gateways, default=str)
 
 
 def test_the_clock_runs_at_most_100_years_ahead(emulator):

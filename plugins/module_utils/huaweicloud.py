@@ -14,9 +14,10 @@ import email.utils
 import hashlib
 import hmac
 import json
+import os
 import re
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
 from ansible.module_utils.six.moves.urllib.parse import quote, unquote, urlsplit, parse_qsl
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.credentials import (
@@ -46,6 +47,15 @@ CREDENTIAL_SOURCES = dict(access_key='HW_ACCESS_KEY', secret_key='HW_SECRET_KEY'
 AGENCY_DURATION_RANGE = (900, 86400)
 
 
+def set_env_fallback(*names, **kwargs):
+    """``env_fallback`` that takes an empty variable as unset: AWX injects every field of a credential,
+    the empty ones as '', which a number option cannot take."""
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
 def huaweicloud_argument_spec():
     """Options shared by every Huawei Cloud module (documented in the huaweicloud doc fragment)."""
     spec = dict(
@@ -60,7 +70,7 @@ def huaweicloud_argument_spec():
         metadata_endpoint=dict(type='str', fallback=(env_fallback, ['HW_METADATA_ENDPOINT'])),
         agency_name=dict(type='str', fallback=(env_fallback, ['HW_ASSUME_ROLE_AGENCY_NAME'])),
         agency_domain_name=dict(type='str', fallback=(env_fallback, ['HW_ASSUME_ROLE_DOMAIN_NAME'])),
-        agency_duration=dict(type='int', default=3600, fallback=(env_fallback, ['HW_ASSUME_ROLE_DURATION'])),
+        agency_duration=dict(type='int', default=3600, fallback=(set_env_fallback, ['HW_ASSUME_ROLE_DURATION'])),
         region=dict(type='str', fallback=(env_fallback, ['HW_REGION_NAME'])),
         cloud=dict(type='str', default=DEFAULT_CLOUD, fallback=(env_fallback, ['HW_CLOUD'])),
         project_id=dict(type='str', fallback=(env_fallback, ['HW_PROJECT_ID', 'HUAWEICLOUD_SDK_PROJECT_ID'])),

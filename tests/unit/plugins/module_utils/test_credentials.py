@@ -302,3 +302,11 @@ def test_refresh_margin_is_a_quarter_of_a_short_lifetime():
 ])
 def test_expiry_times_are_read_as_utc(text, expected):
     assert chain.parse_expiry(text) == expected
+
+
+def test_an_empty_duration_variable_is_unset_as_awx_injects_it(monkeypatch):
+    # AWX injects every field of a credential, an empty one as ''.
+    monkeypatch.setenv('HW_ASSUME_ROLE_DURATION', '')
+    assert provider_params('huaweicloud', {})['agency_duration'] == 3600
+    monkeypatch.setenv('HW_ASSUME_ROLE_DURATION', '900')
+    assert provider_params('huaweicloud', {})['agency_duration'] == 900

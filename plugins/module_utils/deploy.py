@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.certfleet.cloud.plugins.module_utils import elb, netcenter_certificates, vpn
+from ansible_collections.certfleet.cloud.plugins.module_utils import elb, netcenter_certificates, probe, vpn
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import CertfleetError, ConfigurationError, InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudClient, huaweicloud_argument_spec
 from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import NetcenterClient, netcenter_argument_spec
@@ -70,7 +70,8 @@ def target_options():
     """The suboptions of a target: the options each service's module takes from a target, as that module
     declares them (so a key is ``no_log`` here exactly where it is in its module), and the target's own."""
     options = dict(service=dict(type='str', required=True, choices=sorted(SERVICES)), label=dict(type='str'),
-                   connection=dict(type='dict', options=connection_options()))
+                   connection=dict(type='dict', options=connection_options()),
+                   probes=dict(type='list', elements='dict', options=probe.PROBE_OPTIONS))
     for service in SERVICES.values():
         options.update(options_of(service.argument_spec, service.target_options))
     return options
@@ -202,6 +203,8 @@ class Target:
                 if not value:
                     raise InputError(option, 'is required for a %s target' % self.service_name)
             given.update(certificate=certificate, private_key=private_key)
+        self.probes = probe.parse_probes(target.get('probes'))
+        probe.check_service(self.service_name, self.probes)
         given.update(allow_expired=allow_expired, state='present')
         self.params = with_defaults(service.argument_spec, given)
         if not any(self.params.get(option) for option in ('id', 'name', 'gateway')):
@@ -212,6 +215,22 @@ class Target:
         self.desired = self.manager.validate()
         if not service.own_pem:
             check_complete(self.desired[0])
+        # What the target served when it was read: known even when the write that follows fails.
+        self.before, self.before_known = None, False
+        self._remember_what_is_found()
+
+    def _remember_what_is_found(self):
+        """Wrap the manager's ``find`` so that its summary is kept: ``reconcile`` (shared by every module)
+        raises on a failed write without it, and a failed target must still say what it serves. The
+        target belongs to one thread, so the attributes need no lock."""
+        find = self.manager.find
+
+        def find_and_remember(desired):
+            current = find(desired)
+            self.before = self.manager.summary(current, desired) if current is not None else None
+            self.before_known = True
+            return current
+        self.manager.find = find_and_remember
 
     def _client(self, connection, accounts, requests_per_second):
         provider = self.service.provider
@@ -275,9 +294,10 @@ def validate_targets(targets, certificate, private_key, connections, allow_expir
 
 
 def deploy_one(target):
-    """Deploy one target through its service's lifecycle; the outcome as a result row, never an exception."""
+    """Deploy one target through its service's lifecycle, then probe it; the outcome as a result row, never
+    an exception."""
     row = dict(label=target.label, service=target.service_name, changed=False, failed=False, verified=None,
-               before=None, after=None, msg='', error_code=None, request_id=None)
+               before=None, before_known=False, after=None, probes=[], msg='', error_code=None, request_id=None)
     try:
         result = reconcile(target.manager, 'present', target.desired)
     except CertfleetError as error:
@@ -285,20 +305,38 @@ def deploy_one(target):
                    error_code=getattr(error, 'error_code', None), request_id=getattr(error, 'request_id', None))
         if isinstance(error, InputError):
             row.update(msg=str(error), error_code='InputError')
+        row.update(before=target.before, before_known=target.before_known)
         return row, None
     except Exception as error:  # pylint: disable=broad-except
         # One target's bug must not take the others' results with it.
-        row.update(failed=True, msg='%s: %s' % (type(error).__name__, error), error_code='UnexpectedError')
+        row.update(failed=True, msg='%s: %s' % (type(error).__name__, error), error_code='UnexpectedError',
+                   before=target.before, before_known=target.before_known)
         return row, None
     resource = result.get('certificate') or {}
-    row.update(changed=result['changed'], before=result.get('previous_summary'), after=resource.get('summary'),
-               warnings=result.get('warnings') or [])
+    row.update(changed=result['changed'], before=result.get('previous_summary'), before_known=True,
+               after=resource.get('summary'), warnings=result.get('warnings') or [])
     if not target.manager.check_mode:
-        row['verified'] = verified(row['after'], target.expected_summary())
+        expected = target.expected_summary()
+        row['verified'] = verified(row['after'], expected)
         if not row['verified']:
             row.update(failed=True, msg='reports serial %s, expected %s' % (
-                (row['after'] or {}).get('serial', '-'), (target.expected_summary() or {}).get('serial', '-')))
+                (row['after'] or {}).get('serial', '-'), (expected or {}).get('serial', '-')))
+        elif target.probes:
+            probe_target(target, row, expected)
     return row, result['diff']
+
+
+def probe_target(target, row, expected):
+    """The target's probes, once its service says it serves the certificate (in check mode nothing was
+    deployed, so nothing is probed). A probe that does not see the deployed leaf fails the target."""
+    try:
+        row['probes'] = [probe.run_probe(each, expected['sha256_fingerprint']) for each in target.probes]
+    except Exception as error:  # pylint: disable=broad-except
+        row.update(failed=True, msg='probes: %s: %s' % (type(error).__name__, error), error_code='UnexpectedError')
+        return
+    failures = [probe.failure_text(result, expected) for result in row['probes'] if not result['matches']]
+    if failures:
+        row.update(failed=True, msg='; '.join(failures))
 
 
 def start_order(targets):

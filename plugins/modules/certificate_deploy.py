@@ -24,6 +24,9 @@ description:
     with its error (code and request ID); a rerun converges.
   - After a write, each target is verified from its service's own answer - by SHA-256 fingerprint where
     the service shows the certificate, else by serial and issuer.
+  - A target's O(targets[].probes) then prove what clients really get - a TLS handshake to each C(host:port), with
+    SNI, whose served leaf must have the deployed leaf's SHA-256 fingerprint (retried while a load balancer or a CDN
+    edge switches). A probe that never sees it, or cannot connect, fails the target; the others go on.
   - Targets that share an account (provider, endpoint and credential) share one request budget - a 429 or
     C(Retry-After) answered to one of them slows all of them - and O(requests_per_second) caps its rate.
   - The connection of each provider comes from O(huaweicloud) and O(netcenter), whose defaults are taken
@@ -100,6 +103,52 @@ options:
       certificate_chain:
         description: The CA chain of the GM pair (V(vpn)), PEM.
         type: str
+      probes:
+        description:
+          - TLS endpoints that must serve the certificate once the target is deployed, as a client reaches them (the
+            address of a load balancer's listener, a CDN domain). After the target's service reports the certificate,
+            each probe makes a TLS handshake to O(targets[].probes[].host):O(targets[].probes[].port) with SNI and
+            compares the SHA-256 fingerprint of the served leaf with the deployed leaf's; RV(targets[].probes) reports
+            each one.
+          - The served certificate is not verified against any CA - the fingerprint comparison is stricter than a
+            chain check, and works with private CAs and self-signed certificates.
+          - A probe that does not see the deployed leaf after O(targets[].probes[].retries) more attempts, or cannot
+            connect at all, fails the target (its write stays done; a rerun writes nothing and probes again).
+          - Not in check mode - nothing was deployed to compare.
+          - Not for V(vpn) targets - a GM gateway speaks TLCP (GB/T 38636), which standard TLS clients cannot
+            handshake with; a probe on one is refused before anything is sent.
+        type: list
+        elements: dict
+        suboptions:
+          host:
+            description: The address or name to connect to.
+            type: str
+            required: true
+          port:
+            description: The TCP port.
+            type: int
+            default: 443
+          server_name:
+            description:
+              - The name sent as SNI, which picks the certificate on endpoints that serve several (ELB's SNI
+                certificates, a CDN).
+              - Default O(targets[].probes[].host) when it is a name; with an IP address and no
+                O(targets[].probes[].server_name) no SNI is sent, and the endpoint serves its default certificate.
+            type: str
+          timeout:
+            description: Seconds each attempt may take to connect and complete the handshake.
+            type: float
+            default: 10
+          retries:
+            description:
+              - More attempts after the first, while the endpoint serves another certificate or cannot be reached - a
+                load balancer or a CDN edge may take a while to switch. CDN edges can take minutes; raise it for them.
+            type: int
+            default: 3
+          delay:
+            description: Seconds between two attempts.
+            type: float
+            default: 5
       connection:
         description:
           - Connection options of this target, overriding O(huaweicloud) or O(netcenter) key by key; the
@@ -301,7 +350,9 @@ options:
         description: For each Wangsu account.
         type: float
 notes:
-  - Check mode is the plan - the same entries and diffs, and no write.
+  - Check mode is the plan - the same entries and diffs, and no write. No probe is made in check mode.
+  - Probes use the Python standard library's C(ssl) module (TLS 1.2 and 1.3 as the controller's OpenSSL allows), with no
+    proxy. They run from the controller, so they see what the controller's network sees.
   - With C(--diff), each changed target's diff is printed under its label.
 seealso:
   - module: certfleet.cloud.elb_certificate
@@ -321,6 +372,21 @@ EXAMPLES = r'''
       - {service: netcenter, name: www-example-com}
     huaweicloud:
       region: cn-north-4
+  register: deployed
+
+- name: Deploy, then prove what clients get from the load balancer and the CDN
+  certfleet.cloud.certificate_deploy:
+    certificate: "{{ lookup('file', 'www.example.com/fullchain.pem') }}"
+    private_key: "{{ lookup('file', 'www.example.com/privkey.pem') }}"
+    targets:
+      - service: elb
+        name: www-example-com
+        probes:
+          - {host: 203.0.113.10, port: 443, server_name: www.example.com}   # the listener's EIP
+      - service: netcenter
+        name: www-example-com
+        probes:
+          - {host: www.example.com, retries: 30, delay: 10}   # CDN edges take minutes to switch
   register: deployed
 
 - name: The same as a plan, with each target's diff
@@ -355,15 +421,59 @@ targets:
     verified:
       description:
         - Whether the target's own answer shows the certificate it must serve; V(null) in check mode.
+        - The service's word only; RV(targets[].probes) tell what clients get. A target whose probe fails is failed
+          and still V(true) here.
       type: bool
     before:
-      description: The shared certificate summary the target served before this run; V(null) when it had none.
+      description:
+        - The shared certificate summary the target served before this run; V(null) when it had none.
+        - A failed target reports it too when it was read before the failure (RV(targets[].before_known)).
       type: dict
+    before_known:
+      description:
+        - Whether the target's certificate was read, so RV(targets[].before) is what it served; V(false) when the target
+          failed before that (a refused lookup, say), and then RV(targets[].before) is V(null) whatever it serves.
+      type: bool
     after:
       description: The shared certificate summary the target serves after this run (predicted in check mode).
       type: dict
+    probes:
+      description:
+        - One entry per probe of O(targets[].probes), in order, made once the target was deployed and verified.
+        - Empty when the target has no probes, in check mode, and when the target failed before it could be probed.
+      type: list
+      elements: dict
+      contains:
+        host:
+          description: The host probed.
+          type: str
+        port:
+          description: The port probed.
+          type: int
+        server_name:
+          description: The SNI sent; V(null) when none was (an IP address without O(targets[].probes[].server_name)).
+          type: str
+        matches:
+          description: Whether the served leaf has the deployed leaf's SHA-256 fingerprint.
+          type: bool
+        served:
+          description:
+            - The shared certificate summary of the leaf served at the last attempt; V(null) when there was no
+              handshake.
+          type: dict
+        error:
+          description:
+            - Why the last attempt got no certificate (cannot connect, timed out, TLS handshake failed); V(null)
+              otherwise.
+          type: str
+        attempts:
+          description: How many handshakes were tried.
+          type: int
+          sample: 1
     msg:
-      description: Why the target failed; empty otherwise.
+      description:
+        - Why the target failed; empty otherwise. For a probe that did not see the deployed leaf, what it served
+          (serial, subject, fingerprint, expiry) or why it could not tell.
       type: str
     error_code:
       description: The service's error code of a failed target.

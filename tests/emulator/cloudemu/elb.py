@@ -20,6 +20,7 @@ import uuid
 from . import pem
 from .base import ServiceError
 from .huawei import HuaweiService
+from .tls import TlsListener
 
 PROJECT = r'(?P<project_id>[^/]+)'
 CERT_ID = r'(?P<certificate_id>[^/]+)'
@@ -61,8 +62,11 @@ class ElbService(HuaweiService):
     name = 'elb'
 
     def reset(self):
+        for listener in getattr(self, 'tls', {}).values():
+            listener.close()
         self.certificates = {}      # id -> stored record, in creation order
         self.listeners = {}         # listener id -> list of certificate ids it uses
+        self.tls = {}               # listener id -> TlsListener, for listeners seeded with tls_port
         self.private_key_echo = True
 
     def routes(self):
@@ -345,7 +349,40 @@ class ElbService(HuaweiService):
                 self.certificates[record['id']] = record
                 created.append(record['id'])
         for listener in data.get('listeners', []):
-            self.listeners[listener.get('id') or uuid.uuid4().hex] = list(listener.get('certificate_ids', []))
+            listener_id = listener.get('id') or uuid.uuid4().hex
+            self.listeners[listener_id] = list(listener.get('certificate_ids', []))
+            self._seed_tls(listener_id, listener)
         if 'private_key_echo' in data:
             self.private_key_echo = bool(data['private_key_echo'])
-        return {'certificates': created, 'listeners': sorted(self.listeners)}
+        return {'certificates': created, 'listeners': sorted(self.listeners),
+                'tls_ports': dict((listener_id, tls.port) for listener_id, tls in sorted(self.tls.items()))}
+
+    # TLS listeners ------------------------------------------------------------------------------
+    def _seed_tls(self, listener_id, listener):
+        """``tls_port`` (0: a free one) makes the listener serve its certificates over TLS; a listener
+        seeded again without it stops serving."""
+        previous = self.tls.pop(listener_id, None)
+        if previous is not None:
+            previous.close()
+        if listener.get('tls_port') is None:
+            return
+        port = listener['tls_port']
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError('listeners: tls_port must be a whole number from 0 to 65535 (0 picks a free port), '
+                             'not %r' % (port,))
+        host = getattr(self.options, 'host', None) or '127.0.0.1'
+        try:
+            self.tls[listener_id] = TlsListener(listener_id, lambda: self._servable(listener_id), host, port)
+        except OSError as exc:
+            raise ValueError('listeners: %s: tls_port %d cannot be listened on: %s' % (listener_id, port, exc))
+
+    def _servable(self, listener_id):
+        """What the listener serves at this moment: its certificates that TLS can serve (type server, with
+        their key), in its order, the default first. Called from the TLS threads."""
+        with self.emulator.lock:
+            pairs = []
+            for certificate_id in self.listeners.get(listener_id, []):
+                record = self.certificates.get(certificate_id)
+                if record and record['type'] == 'server' and record.get('certificate') and record.get('private_key'):
+                    pairs.append((record['certificate'], record['private_key']))
+            return pairs

@@ -10,7 +10,14 @@ source "$here/../setup_emulator/emulator.sh"
 start_emulator
 use_empty_home
 
-ansible-playbook "$here/playbooks/scenarios.yml" "${vars[@]}" "$@"
+ansible-playbook "$here/playbooks/scenarios.yml" "${vars[@]}" "$@" | tee "$work/scenarios.log"
+# The summary as printed: a failed target says what it still serves, a probed one where it is served,
+# and a failed probe what the endpoint served instead.
+for line in 'elb:www-b: failed; serves serial [0-9A-F]+, expires [0-9T:Z-]+: An unexpected error' \
+            'elb:www-a: changed \(verified, served at 127\.0\.0\.1:[0-9]+\); serial ' \
+            'elb:www-b: probe failed \(verified\); serial [0-9A-F]+, expires [0-9T:Z-]+ -> serial [0-9A-F]+, expires [0-9T:Z-]+: probe 127\.0\.0\.1:[0-9]+ \(SNI www\.example\.com\) serves serial '; do
+    grep -Eq "$line" "$work/scenarios.log" || { echo "the summary has no line matching: $line"; exit 1; }
+done
 # The plan, as a user asks for it; the diff of every target is printed.
 ansible-playbook "$here/playbooks/plan.yml" "${vars[@]}" --check --diff "$@" | tee "$work/plan.log"
 diffs="$(grep -c '^+++ after' "$work/plan.log" || true)"

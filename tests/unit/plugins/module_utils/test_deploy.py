@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from ansible_collections.certfleet.cloud.plugins.module_utils import deploy
+from ansible_collections.certfleet.cloud.plugins.module_utils import deploy, probe
 from ansible_collections.certfleet.cloud.plugins.module_utils.deploy import RequestBudget, provider_params
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ConfigurationError, InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudClient
@@ -286,3 +286,87 @@ def test_an_elb_target_lands_in_its_enterprise_project(emulator, pki):
     listed = client.request('GET', client.path('/v3/{project_id}/elb/certificates'),
                             [('name', 'eps-www'), ('enterprise_project_id', project)])
     assert [item['enterprise_project_id'] for item in listed['certificates']] == [project]
+
+
+def test_a_failed_target_still_reports_what_it_serves(emulator, pki):
+    certificate, key = pki['www.example.com.fullchain.pem'], pki['www.example.com.key']
+    targets = [{'service': 'elb', 'name': 'www-a', 'connection': {'max_retries': 0}},
+               {'service': 'netcenter', 'name': 'www-cdn'},
+               {'service': 'elb', 'name': 'www-b', 'connection': {'secret_key': WRONG_SECRET, 'max_retries': 0}}]
+    first = deploy.deploy(targets[:2], certificate, key, connections(emulator))
+    served = first['targets'][0]['after']
+    # Every ELB update fails: the write of www-a is refused after its certificate was read.
+    emulator.admin('POST', 'faults', [{'method': 'PUT', 'path': '/elb/certificates/[^/]+$', 'status': 500, 'count': 10}])
+    result = deploy.deploy(targets, pki['www.example.com-rotated.fullchain.pem'], pki['www.example.com-rotated.key'],
+                           connections(emulator))
+    www_a, cdn, www_b = result['targets']
+    assert www_a['failed'] and www_a['before'] == served and www_a['before_known'] is True and www_a['after'] is None
+    assert not cdn['failed'] and cdn['before']['serial'] == served['serial'] and cdn['before_known'] is True
+    # The lookup itself was refused: what www-b serves is unknown, which is not the same as "nothing".
+    assert www_b['failed'] and www_b['before'] is None and www_b['before_known'] is False
+
+
+def elb_ids(emulator):
+    client = HuaweiCloudClient(emulator.params(), 'elb')
+    listed = client.request('GET', client.path('/v3/{project_id}/elb/certificates'))
+    return dict((item['name'], item['id']) for item in listed['certificates'])
+
+
+def test_probes_see_what_the_listeners_serve_after_the_deployment(emulator, pki, monkeypatch):
+    first = pki['www.example.com.fullchain.pem'], pki['www.example.com.key']
+    rotated = pki['www.example.com-rotated.fullchain.pem'], pki['www.example.com-rotated.key']
+    initial = deploy.deploy([{'service': 'elb', 'name': 'www-a'}, {'service': 'elb', 'name': 'www-b'}], first[0],
+                            first[1], connections(emulator))
+    first_serial = initial['targets'][1]['after']['serial']
+    ids = elb_ids(emulator)
+    ports = emulator.admin('POST', 'seed', {'elb': {'listeners': [
+        {'id': 'lb-a', 'certificate_ids': [ids['www-a']], 'tls_port': 0},
+        {'id': 'lb-b', 'certificate_ids': [ids['www-b']], 'tls_port': 0}]}})['elb']['tls_ports']
+
+    def probes(listener, **options):
+        return [dict(dict(host='127.0.0.1', port=ports[listener], server_name='www.example.com', retries=0), **options)]
+
+    handshakes = []
+    original = probe.served_leaf
+
+    def counted(*args):
+        handshakes.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(probe, 'served_leaf', counted)
+    plan = deploy.deploy([{'service': 'elb', 'name': 'www-a', 'probes': probes('lb-a')}], rotated[0], rotated[1],
+                         connections(emulator), check_mode=True)
+    # Nothing was deployed in check mode: nothing to probe.
+    assert plan['targets'][0]['probes'] == [] and handshakes == []
+
+    done = deploy.deploy([{'service': 'elb', 'name': 'www-a', 'probes': probes('lb-a')}], rotated[0], rotated[1],
+                         connections(emulator))
+    row = done['targets'][0]
+    assert 'failed' not in done and row['changed'] and row['verified']
+    assert len(row['probes']) == 1 and row['probes'][0]['matches'] is True and len(handshakes) == 1
+    assert row['probes'][0]['served']['sha256_fingerprint'] == row['after']['sha256_fingerprint']
+    assert row['probes'][0]['served']['serial'] != row['before']['serial']
+
+    # www-a serves the rotated certificate, but a probe pointed at lb-b sees www-b's first one.
+    both = probes('lb-a') + probes('lb-b', retries=1, delay=0.01)
+    missed = deploy.deploy([{'service': 'elb', 'name': 'www-a', 'probes': both}], rotated[0], rotated[1],
+                           connections(emulator))
+    row = missed['targets'][0]
+    assert missed['failed'] and row['failed'] and row['verified'] and not row['changed']
+    assert [result['matches'] for result in row['probes']] == [True, False] and row['probes'][1]['attempts'] == 2
+    assert row['probes'][1]['served']['serial'] == first_serial != row['after']['serial']
+    assert row['msg'] == probe.failure_text(row['probes'][1], row['after'])
+    assert 'probe 127.0.0.1:%d (SNI www.example.com) serves serial %s' % (ports['lb-b'], first_serial) in missed['msg']
+
+
+def test_a_probe_on_a_gm_gateway_is_refused_before_anything_is_sent(emulator, pki):
+    gateway = {'service': 'vpn', 'gateway': 'gm', 'name': 'vpn-gm', 'label': 'vpn:gm',
+               'certificate': pki['gm-sign.pem'], 'private_key': pki['gm-sign.key'],
+               'enc_certificate': pki['gm-enc.pem'], 'enc_private_key': pki['gm-enc.key'],
+               'certificate_chain': pki['gm-ca.pem'], 'probes': [{'host': 'vpn.example.com', 'port': 443}]}
+    with pytest.raises(InputError) as caught:
+        deploy.deploy([gateway, {'service': 'elb', 'name': 'www-a'}], pki['www.example.com.fullchain.pem'],
+                      pki['www.example.com.key'], connections(emulator))
+    assert 'nothing was sent; 1 of 2 targets would be refused: vpn:gm: probes: cannot be used on a vpn target' \
+        in str(caught.value)
+    assert 'TLCP' in str(caught.value) and emulator.requests() == []

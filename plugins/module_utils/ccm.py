@@ -35,7 +35,7 @@ import json
 import re
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
-from ansible_collections.certfleet.cloud.plugins.module_utils.files import CURRENT, MISSING, STALE, PemFiles
+from ansible_collections.certfleet.cloud.plugins.module_utils.files import CHAIN, CURRENT, MISSING, STALE, PemFiles, read_text
 from ansible_collections.certfleet.cloud.plugins.module_utils.state import ResourceApi
 from ansible_collections.certfleet.cloud.plugins.module_utils.vpn import UUID
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
@@ -93,25 +93,61 @@ def from_millis(value):
     return datetime.datetime.fromtimestamp(value / 1000.0, datetime.timezone.utc)
 
 
+def rfc4514_value(value):
+    """``value`` escaped as RFC 4514 (and ``cryptography``'s ``rfc4514_string``) escape an attribute value."""
+    for special in ('\\', '"', '+', ',', ';', '<', '>'):
+        value = value.replace(special, '\\' + special)
+    value = value.replace('\0', '\\00')
+    if value[:1] == '#' or (value[:1] == ' ' and len(value) > 1):
+        value = '\\' + value
+    if value[-1:] == ' ':
+        value = value[:-1] + '\\ '
+    return value
+
+
 def dn_text(dn):
-    """A CCM distinguished-name object as RFC 4514 text (``CN=...,O=...,C=...``), the summary's form."""
+    """A CCM distinguished-name object as RFC 4514 text (``CN=...,O=...,C=...``), the summary's form.
+
+    The order is that of a certificate whose subject runs C, ST, L, O, OU, CN (as the CAs and the
+    certificates CCM issues are written), printed most specific first, as ``rfc4514_string`` prints it.
+    """
     dn = dn or {}
-    return ','.join('%s=%s' % (short, dn[field].replace(',', '\\,'))
+    return ','.join('%s=%s' % (short, rfc4514_value(dn[field]))
                     for field, short in DN_SHORT_NAMES if dn.get(field)) or None
 
 
-def reported_summary(certificate, now=None):
-    """The shared summary from what show/list report (no fingerprint, no SANs: only an export has those)."""
+def summary_sans(sans):
+    """Requested SANs (``{type, value}``) as the certificate summary lists them: the DNS names and IP addresses
+    in the order asked (the summary shows no EMAIL or URI names)."""
+    shown = []
+    for san in sans or []:
+        if san['type'] == 'DNS':
+            shown.append(san['value'])
+        elif san['type'] == 'IP':
+            shown.append(str(ipaddress.ip_address(san['value'])))
+    return shown
+
+
+def reported_summary(certificate, now=None, authority=None, sans=None):
+    """The shared summary from what show/list report: no fingerprint, and no SANs unless ``sans`` (what the
+    caller knows it was issued with) are given, as only an export has them.
+
+    ``authority``, the issuing CA as the CA show or list reports it, gives the issuer as the certificate
+    names it (the CA's whole subject); without it, only the CA's common name is known.
+    """
     serial = certificate.get('serial_number')
     try:
         serial = '%X' % int(serial, 16) if serial else None
         serial = ('0' + serial) if serial and len(serial) % 2 else serial
     except ValueError:
         pass
+    issuer = ('CN=%s' % rfc4514_value(certificate['issuer_name'])) if certificate.get('issuer_name') else None
+    if authority and authority.get('ca_id') == certificate.get('issuer_id'):
+        issuer = dn_text(authority.get('distinguished_name')) or issuer
     return certificate_summary(
         serial=serial, not_before=from_millis(certificate.get('not_before')),
         not_after=from_millis(certificate.get('not_after')), subject=dn_text(certificate.get('distinguished_name')),
-        issuer=('CN=%s' % certificate['issuer_name']) if certificate.get('issuer_name') else None, now=now)
+        issuer=issuer, sans=sans, now=now)
 
 
 def spec_digest(spec):
@@ -189,7 +225,7 @@ class Owned:
         return ([self.current] if self.current else []) + self.replaced
 
     def tags_of(self, certificate):
-        return self.tags.get(certificate['certificate_id'], {}) if certificate else {}
+        return self.tags.get(certificate.get('certificate_id'), {}) if certificate else {}
 
 
 class PrivateCertificateApi(ResourceApi):
@@ -353,6 +389,23 @@ def secret_texts(text):
     return [text] if len(text.strip()) >= MIN_SECRET_CHARS else []
 
 
+def holds_chain_of(files, authority):
+    """Whether the chain file of ``files`` (``PemFiles``) holds the chain of ``authority`` (the CA as its show
+    reports it), so that a certificate that CA issues leaves the file as it is: its first certificate has the
+    CA's common name and serial, and each certificate was signed by the next. A plan's guess at what the real
+    run finds by comparing the file with the export."""
+    path = files.paths.get(CHAIN)
+    text = read_text(path) if path and authority else None
+    try:
+        chain = load_certificates(text, 'chain_path') if text else []
+        ca_serial = int(authority.get('serial_number') or '', 16) if chain else None
+    except (InputError, ValueError):
+        return False
+    return bool(chain) and chain[0].common_name == (authority.get('distinguished_name') or {}).get('common_name') \
+        and chain[0].x509.serial_number == ca_serial \
+        and all(below.is_issued_by(above) for below, above in zip(chain, chain[1:]))
+
+
 def revoked_on_retirement(certificate, revoke_replaced):
     """Whether retiring ``certificate`` revokes it: with ``revoke_replaced``, and only while it is ISSUED."""
     return bool(revoke_replaced) and certificate.get('status') == ISSUED
@@ -388,12 +441,18 @@ def check_outlives(payload, authority, now):
                             from_millis(authority['not_after']).strftime('%Y-%m-%d')))
 
 
+# What a plan shows for what only the issue decides: no value could be mistaken for these.
+PREDICTED_SERIAL = '(assigned by CCM on issue)'
+PREDICTED_FINGERPRINT = '(known once issued)'
+
+
 def predicted_certificate(payload, authority, now):
-    """The certificate an apply of ``payload`` at ``now`` would issue, as show would report it (check mode)."""
+    """The certificate an apply of ``payload`` at ``now`` would issue, as show would report it (check mode),
+    marked ``predicted``: no ID and no serial, and times that are those of ``now`` on the service's clock."""
     start, end = validity_window(payload['validity'], now)
     inherited = dict((field, (authority.get('distinguished_name') or {}).get(field)) for field in DN_FIELDS)
     inherited.update(payload['distinguished_name'])
-    return dict(status=ISSUED, issuer_id=authority['ca_id'],
+    return dict(predicted=True, status=ISSUED, issuer_id=authority['ca_id'],
                 issuer_name=(authority.get('distinguished_name') or {}).get('common_name'),
                 key_algorithm=payload['key_algorithm'], signature_algorithm=payload['signature_algorithm'],
                 distinguished_name=inherited, not_before=to_millis(start),
@@ -414,8 +473,14 @@ class PrivateCertificate:
         self.check_mode = check_mode
         self.files = PemFiles(params, FILE_OPTIONS, apply_file_attributes)
         self._api = api
-        # The CA of a certificate issued on this run, as looked up for it: checks its export.
+        # The CA of a certificate issued on this run, as looked up for it: checks its export, and names the
+        # issuer in summaries drawn from what show reports.
         self.issuer_authority = None
+        # What state present settles (``Desired``), the owned certificates, and the ID issued on this run: what
+        # the summaries know of SANs that show does not report.
+        self.desired = None
+        self.owned = None
+        self.issued_id = None
         self.warnings = []
         # Secrets that came back from the service: the module hides them from everything it prints.
         self.no_log_values = []
@@ -529,6 +594,7 @@ class PrivateCertificate:
         ``no_log_values`` when there are any)."""
         desired = self.validate()
         owned = self.api.owned(self.params['name'])
+        self.desired, self.owned = desired, owned
         result = dict(changed=False, certificate=None, files=[], replaced=[], revoked=[], deleted=[], reason=None)
         state = self.params['state']
         if state == 'absent':
@@ -573,6 +639,12 @@ class PrivateCertificate:
         current = owned.current
         reason = self.renewal(owned, desired)
         result['reason'] = reason
+        if reason:
+            # Read before "before" is drawn, in check mode as in a real run, so that both name the issuer alike.
+            self.issuer_authority = self.authority(desired.issuer)
+        # Drawn before anything is written: once the files hold a new certificate, the current one is known
+        # only from what show reports, and a real run's "before" would differ from its plan's.
+        before = self.view(current)
         new = self.issue(owned, desired) if reason else current
         exported, file_states = self.sync_files(new, bool(reason), result)
         attributes_changed = self.files.set_attributes()
@@ -582,7 +654,7 @@ class PrivateCertificate:
         self.retire_replaced(to_retire(owned, bool(reason)), result)
         result['changed'] = bool(reason or result['files'] or attributes_changed or result['replaced'])
         result['certificate'] = self.returned(new, exported)
-        result['diff'] = dict(before=dict(self.view(current), files=file_states),
+        result['diff'] = dict(before=dict(before, files=file_states),
                               after=dict(self.view(new, exported), files=dict((path, CURRENT)
                                                                               for path in file_states)))
 
@@ -593,14 +665,15 @@ class PrivateCertificate:
                               self.params['renew_before_days'], self.client.service_now())
 
     def issue(self, owned, desired):
-        """The new certificate, applied for and tagged; in check mode, the one that would be issued."""
-        authority = self.authority(desired.issuer)
-        self.issuer_authority = authority
+        """The new certificate, applied for and tagged, from ``issuer_authority``; in check mode, the one that
+        would be issued."""
+        authority = self.issuer_authority
         payload = dict(desired.spec, issuer_id=authority['ca_id'])
         check_outlives(payload, authority, self.client.service_now())
         if self.check_mode:
             return predicted_certificate(payload, authority, self.client.service_now())
-        return self.api.get(self.apply_and_tag(payload, owned)) or {}
+        self.issued_id = self.apply_and_tag(payload, owned)
+        return self.api.get(self.issued_id) or {}
 
     def sync_files(self, certificate, issued, result):
         """Bring the files in step with ``certificate`` (``issued`` on this run: every file is out of date);
@@ -615,6 +688,10 @@ class PrivateCertificate:
             states = self.files.states(certificate.get('serial_number'), certificate.get('issuer_name'))
         outdated = sorted(path for path, state in states.items() if state != CURRENT)
         if self.check_mode:
+            if issued and holds_chain_of(self.files, self.issuer_authority):
+                # As the real run finds once it has the export: the chain of the same CA is not rewritten.
+                states[self.files.paths[CHAIN]] = CURRENT
+                outdated.remove(self.files.paths[CHAIN])
             result['files'] = outdated
             return None, states
         if not outdated:
@@ -707,14 +784,33 @@ class PrivateCertificate:
         return exported
 
     # What is shown -------------------------------------------------------------------------------
+    def known_sans(self, certificate):
+        """The SANs ``certificate`` was issued with, as the summary lists them, when this run knows them without an
+        export: the one issued (or predicted) on this run, or one tagged with the digest of the same spec (the
+        same set of SANs). None when they are not known."""
+        if self.desired is None:
+            return None
+        issued_now = certificate.get('predicted') or (
+            self.issued_id is not None and certificate.get('certificate_id') == self.issued_id)
+        if issued_now or (self.owned is not None
+                          and self.owned.tags_of(certificate).get(SPEC_TAG) == spec_digest(self.desired.spec)):
+            return summary_sans(self.desired.spec.get('subject_alternative_names'))
+        return None
+
     def summary(self, certificate, exported=None):
+        """The shared summary of ``certificate``: from its export, else the copy on disk, else what show reports
+        completed with what this run knows (the issuing CA's subject, the SANs); a predicted certificate's
+        serial and fingerprint say that CCM decides them."""
         now = self.client.service_now()
         if (exported or {}).get('certificate'):
             return load_certificates(exported['certificate'], 'certificate')[0].summary(now=now)
+        if certificate.get('predicted'):
+            return dict(reported_summary(certificate, now, self.issuer_authority, self.known_sans(certificate)),
+                        serial=PREDICTED_SERIAL, sha256_fingerprint=PREDICTED_FINGERPRINT)
         on_disk = self.files.current_certificate(certificate.get('serial_number'), certificate.get('issuer_name'))
         if on_disk is not None:
             return on_disk.summary(now=now)
-        return reported_summary(certificate, now=now)
+        return reported_summary(certificate, now, self.issuer_authority, self.known_sans(certificate))
 
     def returned(self, certificate, exported=None):
         if not certificate:
@@ -724,9 +820,14 @@ class PrivateCertificate:
     def view(self, certificate, exported=None):
         if not certificate:
             return {}
-        return dict(certificate=self.summary(certificate, exported), status=certificate.get('status'),
+        view = dict(certificate=self.summary(certificate, exported), status=certificate.get('status'),
                     subject=dn_text(certificate.get('distinguished_name')),
+                    key_algorithm=certificate.get('key_algorithm'),
+                    signature_algorithm=certificate.get('signature_algorithm'),
                     enterprise_project_id=certificate.get('enterprise_project_id'))
+        if certificate.get('predicted'):
+            view['predicted'] = True
+        return view
 
 
 def manage_private_certificate(params, client, check_mode=False, apply_file_attributes=None):

@@ -244,6 +244,9 @@ notes:
     by ID, a list by name), the apply, the tags, one show, the export when files are given, and a tag removal
     (and revoke) per replaced certificate; a missing file, one export and one read of the issuing CA (to
     check the export)."
+  - "Check mode makes the reads that decide the plan, as a real run makes them (the tag filter, one show per
+    certificate found, and the CA when a certificate would be issued), and exports nothing. C(--check --diff) is
+    the plan: the same C(before) as the real run, and as C(after) the certificate CCM would issue (see RV(diff))."
   - The service generates the key pair; a certificate from a CSR is not managed by this module.
 seealso:
   - module: certfleet.cloud.ccm_private_certificate_info
@@ -297,7 +300,8 @@ certificate:
   description:
     - The current certificate as the API shows it (times in milliseconds since the epoch), with C(summary).
       Never a PEM or the key.
-    - In check mode, when a certificate would be issued, the predicted one (no ID, serial or fingerprint).
+    - In check mode, when a certificate would be issued, the predicted one, marked C(predicted=true), with no ID
+      and no C(serial_number); its C(summary) as described below.
     - V(null) with O(state=absent), or when there is none.
   returned: always
   type: dict
@@ -339,11 +343,24 @@ certificate:
       description: The enterprise project the certificate belongs to (V("0") is the default project).
       type: str
       returned: when there is a certificate and the API shows it
+    predicted:
+      description: V(true) for the certificate check mode predicts; absent otherwise.
+      type: bool
+      returned: in check mode, when a certificate would be issued
     summary:
       description:
         - The certificate in the shape every module of the collection returns. Read from the PEM when it was
-          exported on this run or is current on disk (fingerprint and SANs known); otherwise from what the API
-          shows (C(sha256_fingerprint) V(null), C(sans) empty, C(issuer) only the CA's common name).
+          exported on this run or is current on disk (everything known).
+        - Otherwise from what the API shows, which has no fingerprint (C(sha256_fingerprint) V(null)) and no SANs.
+          C(sans) are then those requested when the certificate was issued on this run or carries the
+          C(certfleet.spec) digest of the current request (the same set), else empty; C(issuer) is the CA's whole
+          subject when the CA was read on this run (a certificate was issued), else only its common name.
+        - For a predicted certificate, C(serial) is V("(assigned by CCM on issue\)") and C(sha256_fingerprint)
+          V("(known once issued\)"); C(not_before) is now on the service's clock (or O(validity.start_from)) and
+          C(not_after) that plus O(validity), so the real ones differ by the seconds until the issue; C(subject)
+          (the fields not requested are the CA's), C(issuer) (the CA's subject as the CA show reports it), C(sans)
+          (DNS names and IP addresses as requested, IPv6 compressed; EMAIL and URI names are never listed in a
+          summary) are those of the certificate CCM would issue.
       type: dict
       returned: when there is a certificate
 files:
@@ -374,8 +391,12 @@ reason:
   sample: the certificate expires on 2027-02-21T00:00:00Z, within renew_before_days (30)
 diff:
   description:
-    - The certificate summary, its status, subject and enterprise project, and the state of each file (missing,
-      stale, current), before and after.
+    - The certificate summary, its status, subject, key and signature algorithms and enterprise project, and the
+      state of each file (missing, stale, current), before and after.
+    - "C(before) is drawn before anything is written, in check mode as in a real run, so the plan's C(before) is
+      the real run's. In check mode, a certificate that would be issued is the C(after), marked C(predicted: true);
+      its summary is described under RV(certificate.summary). A chain file that already holds the chain of the
+      issuing CA is predicted to stay as it is, as the real run finds once it has the export."
   returned: always
   type: dict
 '''

@@ -17,8 +17,9 @@ from cryptography.hazmat.primitives import hashes
 from hypothesis import given, strategies as st
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.ccm import (
-    ARGUMENT_SPEC, NAME_TAG, SPEC_TAG, Owned, PrivateCertificate, dn_text, renewal_reason, reported_summary,
-    revoked_on_retirement, secret_texts, spec_differences, spec_digest, to_millis, to_retire, validity_end,
+    ARGUMENT_SPEC, NAME_TAG, PREDICTED_FINGERPRINT, PREDICTED_SERIAL, SPEC_TAG, Owned, PrivateCertificate, dn_text,
+    renewal_reason, reported_summary, revoked_on_retirement, secret_texts, spec_differences, spec_digest,
+    summary_sans, to_millis, to_retire, validity_end,
 )
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import load_certificates
@@ -490,3 +491,69 @@ def test_only_a_private_key_is_a_no_log_value(text):
 
 def test_a_private_key_is_a_no_log_value(pki):
     assert secret_texts(pki['www.example.com.key']) == [pki['www.example.com.key']]
+
+
+# What a plan shows ------------------------------------------------------------------------------------
+# Every character but surrogates (which no certificate can hold) and NUL (which cryptography refuses in a name).
+# At most 16 characters: cryptography counts a common name's 64 in UTF-8 bytes.
+DN_VALUES = st.text(st.characters(blacklist_categories=('Cs',), blacklist_characters='\0'), min_size=1, max_size=16)
+
+
+@given(common_name=DN_VALUES, organization=DN_VALUES)
+def test_a_distinguished_name_reads_as_cryptography_prints_the_certificates(common_name, organization):
+    # The summary of an exported certificate prints its subject with cryptography; one from show must read the same.
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COUNTRY_NAME, 'CN'),
+                      x509.NameAttribute(x509.NameOID.ORGANIZATION_NAME, organization),
+                      x509.NameAttribute(x509.NameOID.COMMON_NAME, common_name)])
+    assert dn_text({'common_name': common_name, 'organization': organization, 'country': 'CN'}) == name.rfc4514_string()
+
+
+def test_summary_sans_are_listed_as_an_exported_certificates_summary_lists_them():
+    sans = [{'type': 'DNS', 'value': 'a.example.com'}, {'type': 'URI', 'value': 'https://a.example.com/'},
+            {'type': 'IP', 'value': '2001:DB8:0::1'}, {'type': 'EMAIL', 'value': 'a@example.com'},
+            {'type': 'IP', 'value': '192.0.2.1'}]
+    assert summary_sans(sans) == ['a.example.com', '2001:db8::1', '192.0.2.1']
+    assert summary_sans(None) == []
+
+
+def test_a_reported_summary_names_the_whole_issuer_only_for_the_ca_that_issued_it():
+    whole = dict(AUTHORITY, distinguished_name={'common_name': 'Issuing CA', 'organization': 'certfleet',
+                                                'country': 'CN'})
+    assert reported_summary(shown(), now=NOW, authority=whole)['issuer'] == 'CN=Issuing CA,O=certfleet,C=CN'
+    assert reported_summary(shown(), now=NOW, authority=dict(whole, ca_id='other'))['issuer'] == 'CN=Issuing CA'
+    assert reported_summary(shown(), now=NOW, sans=['www.example.com'])['sans'] == ['www.example.com']
+
+
+def test_check_mode_shows_the_certificate_it_would_issue_and_the_real_runs_before():
+    owned = owned_pair(current_days_left=10)
+    # c2 as the service issues it: the DN fields not asked for are the CA's.
+    issued = shown(certificate_id='c2', create_time=3000, days_left=90, serial_number='3C4D', distinguished_name=dict(
+        SPEC['distinguished_name'], country='CN'))
+    plan_api, real_api = FakeCcmApi(owned), FakeCcmApi(owned, issued=issued)
+    plan = certificate(plan_api, check_mode=True).run()
+    real = certificate(real_api).run()
+    assert plan['diff']['before'] == real['diff']['before']
+    assert plan['diff']['before']['certificate']['issuer'] == 'CN=Issuing CA,C=CN'
+    # c1 carries the digest of this spec: its SANs are the requested ones, though show does not list them.
+    assert plan['diff']['before']['certificate']['sans'] == ['www.example.com', '192.0.2.1']
+    after = plan['diff']['after']
+    assert after['predicted'] is True and after['key_algorithm'] == 'EC256' and after['signature_algorithm'] == 'SHA256'
+    assert after['certificate'] == dict(
+        serial=PREDICTED_SERIAL, sha256_fingerprint=PREDICTED_FINGERPRINT, not_before='2026-11-23T12:00:00Z',
+        not_after='2027-02-21T12:00:00Z', days_left=90, issuer='CN=Issuing CA,C=CN', sans=['www.example.com', '192.0.2.1'],
+        subject='CN=www.example.com,O=certfleet,C=CN')
+    # The real run knows no more without an export (no files here), and says the same but for the serial.
+    assert dict(real['diff']['after']['certificate'], serial=PREDICTED_SERIAL, sha256_fingerprint=PREDICTED_FINGERPRINT) \
+        == dict(after['certificate'], not_before=real['diff']['after']['certificate']['not_before'],
+                not_after=real['diff']['after']['certificate']['not_after'])
+    # Both read the CA once, before "before" is drawn.
+    assert [call[0] for call in plan_api.calls] == ['owned', 'authority']
+    assert [call[0] for call in real_api.calls if call[0] in READS] == ['owned', 'authority', 'get']
+
+
+def test_a_certificate_tagged_with_another_spec_shows_no_sans_it_cannot_know():
+    owned = Owned([shown()], {'c1': {NAME_TAG: 'web', SPEC_TAG: 'another spec'}})
+    plan = certificate(FakeCcmApi(owned), check_mode=True).run()
+    assert plan['reason'].startswith('the certificate was issued with another subject_alternative_names')
+    assert plan['diff']['before']['certificate']['sans'] == []
+    assert plan['diff']['after']['certificate']['sans'] == ['www.example.com', '192.0.2.1']

@@ -10,7 +10,6 @@ __metaclass__ = type
 
 import datetime
 import difflib
-import email.utils
 import hashlib
 import hmac
 import json
@@ -26,7 +25,7 @@ from ansible_collections.certfleet.cloud.plugins.module_utils.credentials import
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, ConfigurationError
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import CertfleetModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
-    Answer, connection_argument_spec, connection_warnings, http_client_from_params, validate_endpoint,
+    Answer, ServiceClock, connection_argument_spec, connection_warnings, http_client_from_params, validate_endpoint,
 )
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import requests as lazy_requests
 
@@ -36,7 +35,6 @@ EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
 CONTENT_SHA256_HEADER = 'X-Sdk-Content-Sha256'
 # Headers that the HTTP stack may add, drop or rewrite on the way out are left unsigned.
 UNSIGNED_TRANSPORT_HEADERS = frozenset(('accept', 'accept-encoding', 'connection', 'content-length'))
-MEASURABLE_SKEW = datetime.timedelta(seconds=2)
 REQUEST_ID_HEADERS = ('X-Request-Id', 'X-Openstack-Request-Id', 'X-IAM-Trace-Id')
 ENDPOINT_EXAMPLE = 'https://elb.cn-north-4.myhuaweicloud.com'
 DEFAULT_CLOUD = 'myhuaweicloud.com'
@@ -239,7 +237,7 @@ def validate_cloud(value):
 # ---------------------------------------------------------------------------------------------
 # Client
 
-class HuaweiCloudClient:
+class HuaweiCloudClient(ServiceClock):
     """One service of Huawei Cloud, as one module run sees it.
 
     ``credentials`` is a ``CredentialSource`` to share (the targets of one account under
@@ -250,7 +248,6 @@ class HuaweiCloudClient:
         self.service = service
         # A global service (CCM) has no project in its paths and needs no project id.
         self.project_scoped = project_scoped
-        self._clock_offset = None
         self._params = params
         self.cloud = validate_cloud(params.get('cloud'))
         self._auth_token = params.get('auth_token')
@@ -422,30 +419,8 @@ class HuaweiCloudClient:
         url = build_url(self.endpoint, path, query)
         result, response_headers = self.http.request(method, url, json_body=body, headers=headers, recheck=recheck,
                                                      idempotent=idempotent)
-        self._note_service_clock(response_headers)
+        self.note_service_clock(response_headers)
         return Answer(result, response_headers)
-
-    def _note_service_clock(self, headers):
-        try:
-            told = email.utils.parsedate_to_datetime(headers.get('Date'))
-        except (TypeError, ValueError, AttributeError):
-            return
-        if told is None or told.tzinfo is None:
-            return
-        # Date has whole seconds: the middle of its second is the best estimate, and a difference
-        # that small is not a skew worth acting on.
-        offset = told + datetime.timedelta(seconds=0.5) - datetime.datetime.now(datetime.timezone.utc)
-        self._clock_offset = offset if abs(offset) > MEASURABLE_SKEW else None
-
-    def service_now(self):
-        """The service's time (UTC): the local clock corrected by the ``Date`` of its last answer.
-
-        Expiry decisions use it, so a controller whose clock is off does not renew too early or too
-        late by the service's own reckoning; before any answer, without ``Date``, or within two
-        seconds of it, the local clock.
-        """
-        now = datetime.datetime.now(datetime.timezone.utc)
-        return now + self._clock_offset if self._clock_offset is not None else now
 
     def list_by_offset(self, path, items_key, query=None, limit=100):
         """Every item of an offset-paged list (``offset``/``limit``, counted by ``total``), in order."""

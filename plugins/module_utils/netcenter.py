@@ -20,7 +20,8 @@ from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, ConfigurationError
 from ansible_collections.certfleet.cloud.plugins.module_utils.module import CertfleetModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.transport import (
-    Answer, connection_argument_spec, connection_warnings, decode_json, http_client_from_params, validate_endpoint,
+    Answer, ServiceClock, connection_argument_spec, connection_warnings, decode_json, http_client_from_params,
+    validate_endpoint,
 )
 
 DEFAULT_ENDPOINT = 'https://open.chinanetcenter.com'
@@ -145,7 +146,7 @@ def is_success_code(code):
 # ---------------------------------------------------------------------------------------------
 # Client
 
-class NetcenterClient:
+class NetcenterClient(ServiceClock):
     """The Wangsu open API as one module run sees it."""
 
     def __init__(self, params, http=None, sleep=None, budget=None):
@@ -191,6 +192,7 @@ class NetcenterClient:
         headers = {'Content-Type': JSON, 'Accept': JSON}
         result, response_headers = self.http.request(method, self.endpoint + path, json_body=body, headers=headers,
                                                      recheck=recheck)
+        self.note_service_clock(response_headers)
         if isinstance(result, dict) and not is_success_code(result.get('code')):
             request_id = None
             for name in REQUEST_ID_HEADERS:

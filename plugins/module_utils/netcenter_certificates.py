@@ -92,13 +92,13 @@ def normalize_certificate(item):
     )
 
 
-def reported_summary(certificate):
+def reported_summary(certificate, now=None):
     """The shared summary from what the list reports: it shows no subject and no fingerprint."""
     serial = certificate.get('serial') or ''
     return certificate_summary(
         serial=(('0' if len(serial) % 2 else '') + serial).upper() or None,
         not_before=certificate.get('not_before'), not_after=certificate.get('not_after'),
-        issuer=certificate.get('issuer'), sans=certificate.get('dns_names'))
+        issuer=certificate.get('issuer'), sans=certificate.get('dns_names'), now=now)
 
 
 def read_stored_pem(api, certificate, warnings):
@@ -116,9 +116,9 @@ def read_stored_pem(api, certificate, warnings):
     return pem
 
 
-def stored_summary(certificate, pem):
+def stored_summary(certificate, pem, now=None):
     """The shared summary from the stored PEM when it was read, else from what the list reports."""
-    return leaf_summary(pem) or reported_summary(certificate)
+    return leaf_summary(pem, now=now) or reported_summary(certificate, now=now)
 
 
 def id_from_location(headers):

@@ -17,6 +17,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import importlib
+import datetime
+import email.utils
 import ipaddress
 import json
 import random
@@ -135,6 +137,36 @@ DEFAULT_MAX_RETRIES = 5
 REFUSED_GIVE_UP_SECONDS = 3.0
 # Retry-After beyond this is not honoured as-is: a task would otherwise hang for hours.
 MAX_RETRY_AFTER = 120.0
+
+
+class ServiceClock:
+    """The service's time, learnt from the ``Date`` of its answers: every client has one, so that days
+    left are counted on one clock, the service's, whichever service it is."""
+
+    # Date has whole seconds: a difference this small is not a skew worth acting on.
+    MEASURABLE_SKEW = datetime.timedelta(seconds=2)
+    _clock_offset = None
+
+    def note_service_clock(self, headers):
+        try:
+            told = email.utils.parsedate_to_datetime((headers or {}).get('Date'))
+        except (TypeError, ValueError, AttributeError):
+            return
+        if told is None or told.tzinfo is None:
+            return
+        # The middle of Date's second is the best estimate of when it was written.
+        offset = told + datetime.timedelta(seconds=0.5) - datetime.datetime.now(datetime.timezone.utc)
+        self._clock_offset = offset if abs(offset) > self.MEASURABLE_SKEW else None
+
+    def service_now(self):
+        """The service's time (UTC): the local clock corrected by the ``Date`` of its last answer.
+
+        Expiry decisions use it, so a controller whose clock is off does not renew too early or too
+        late by the service's own reckoning; before any answer, without ``Date``, or within two
+        seconds of it, the local clock.
+        """
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return now + self._clock_offset if self._clock_offset is not None else now
 
 
 def connection_argument_spec():

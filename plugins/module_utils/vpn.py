@@ -133,7 +133,7 @@ def dn_to_rfc4514(text):
     return ','.join(reversed([part.strip() for part in parts if part.strip()])) or None
 
 
-def reported_summary(certificate, prefix='certificate'):
+def reported_summary(certificate, prefix='certificate', now=None):
     """The shared summary of one of the gateway's certificates (``prefix``: the signature certificate by
     default) from what the API reports: no fingerprint, no SANs, no start of validity, and an issuer
     only for the signature certificate."""
@@ -143,7 +143,7 @@ def reported_summary(certificate, prefix='certificate'):
         serial=openssl_serial(int(serial)) if serial.isdigit() else (serial or None),
         not_after=certificate.get(prefix + '_expire_time'),
         subject=dn_to_rfc4514(certificate.get(prefix + '_subject')),
-        issuer=dn_to_rfc4514(certificate.get('issuer')) if prefix == 'certificate' else None)
+        issuer=dn_to_rfc4514(certificate.get('issuer')) if prefix == 'certificate' else None, now=now)
 
 
 class VpnGatewayCertificateApi(ResourceApi):

@@ -201,16 +201,19 @@ PEM_FIELDS = ('certificate', 'enc_certificate')
 def list_certificates(module):
     params = module.params
     api = ElbCertificateApi(module.client)
+    items = list(api.list(**dict((name, params[name]) for name in LIST_FILTERS)))
+    # Days left on the service's clock, as every _info module counts them.
+    now = module.client.service_now()
     listed = []
-    for item in api.list(**dict((name, params[name]) for name in LIST_FILTERS)):
+    for item in items:
         shown = api.public(item)
-        shown['summary'] = leaf_summary(item.get('certificate'))
+        shown['summary'] = leaf_summary(item.get('certificate'), now=now)
         if not params['include_pem']:
             for field in PEM_FIELDS:
                 shown.pop(field, None)
         listed.append(shown)
     return {'changed': False,
-            'certificates': select_expiring(listed, 'expire_time', params['expires_within_days'])}
+            'certificates': select_expiring(listed, 'expire_time', params['expires_within_days'], now=now)}
 
 
 LIST_OPTION = dict(type='list', elements='str')

@@ -166,11 +166,13 @@ def list_certificates(module):
     names = set(params['name'] or [])
     wanted = [certificate for certificate in api.list()
               if not (ids or names) or certificate['id'] in ids or certificate['name'] in names]
-    selected = select_expiring(wanted, 'not_after', params['expires_within_days'])
+    # Days left on the service's clock, as every _info module counts them.
+    now = module.client.service_now()
+    selected = select_expiring(wanted, 'not_after', params['expires_within_days'], now=now)
     warnings = []
     # The content call is made only for what this call returns, once every filter has applied.
     for certificate in selected:
-        certificate['summary'] = stored_summary(certificate, read_stored_pem(api, certificate, warnings))
+        certificate['summary'] = stored_summary(certificate, read_stored_pem(api, certificate, warnings), now=now)
     result = {'changed': False, 'certificates': selected}
     if warnings:
         result['warnings'] = warnings

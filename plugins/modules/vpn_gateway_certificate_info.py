@@ -148,9 +148,12 @@ def list_certificates(module):
     params = module.params
     api = VpnGatewayCertificateApi(module.client)
     wanted = gateway_ids(api, params['gateway']) if params['gateway'] else None
-    listed = [dict(item, summary=reported_summary(item), earliest_expiry=earliest_expiry(item))
-              for item in api.list() if wanted is None or item.get('vgw_id') in wanted]
-    selected = select_expiring(listed, 'earliest_expiry', params['expires_within_days'])
+    items = list(api.list())
+    # Days left on the service's clock, as every _info module counts them.
+    now = module.client.service_now()
+    listed = [dict(item, summary=reported_summary(item, now=now), earliest_expiry=earliest_expiry(item))
+              for item in items if wanted is None or item.get('vgw_id') in wanted]
+    selected = select_expiring(listed, 'earliest_expiry', params['expires_within_days'], now=now)
     for item in selected:
         item.pop('earliest_expiry')
     return {'changed': False, 'certificates': selected}

@@ -187,6 +187,14 @@ wanted = dict((kind, "%s/expiry_report.%s" % (sys.argv[2], suffix))
 if files != wanted:
     sys.exit("the job's artifacts name the files %r, expected %r" % (files, wanted))
 PY
+# One clock: with the service 10 days ahead of the controller, every service counts days left on the
+# service's clock (the Date of its answers), not the controller's.
+"$python" -c 'import sys,urllib.request as u;u.urlopen(u.Request(sys.argv[1]+"/_emulator/clock",method="POST",data=b"{\"advance_days\": 10}"))' "$emulator_url"
+(export "${wangsu[@]}" && report -e expiry_days=30 -e "output_dir=$work/skewed") > /dev/null
+check "$work/skewed" --threshold 30 --row 'ELB|expires--3|-13' --row 'ELB|expires-3|-7' --row "Wangsu CDN|$cdn_name|-7" \
+    --row 'CCM|ccm-13.example.com|3' --row 'Wangsu CDN|expires-20|10' \
+    --other 'CCM|ccm-13.example.com|3|replaced' --other 'CCM|ccm-13.example.com|3|revoked'
+
 cat "$runner"/artifacts/*/job_events/*.json "$runner"/artifacts/*/stdout > "$work/events.log"
 "$python" "$setup_dir/find_secrets.py" "$work/events.log" --literal "$HW_SK" --literal "$WANGSU_SK"
 echo "expiry report: every case checked"

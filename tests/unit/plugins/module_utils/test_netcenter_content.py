@@ -7,6 +7,7 @@ results, what each run costs in calls, and a key in the content answer that neve
 
 from __future__ import annotations
 
+import datetime
 import json
 import types
 
@@ -211,3 +212,13 @@ def test_served_pem_keeps_only_certificates(pki):
     assert served_certificates_pem(key + chain.replace('\n', '\r\n')) == chain
     assert served_certificates_pem(chain.replace('MII', 'M*I', 1)) is None
     assert served_certificates_pem(key) is None and served_certificates_pem(None) is None
+
+
+def test_the_wangsu_client_learns_the_service_clock(emulator):
+    emulator.admin('POST', 'clock', {'advance_days': 10})
+    client = NetcenterClient(dict(access_key=emulator.options.netcenter_access_key,
+                                  secret_key=emulator.options.netcenter_secret_key, endpoint=emulator.url,
+                                  timeout=5, max_retries=0))
+    client.request('GET', '/api/ssl/certificate')
+    ahead = client.service_now() - datetime.datetime.now(datetime.timezone.utc)
+    assert datetime.timedelta(days=9, hours=23) < ahead < datetime.timedelta(days=10, minutes=1)

@@ -445,6 +445,9 @@ class HttpClient:
                 if found is not None:
                     return found, {}
             delay = self.retry_policy.delay(attempt, retry_after)
+            if error.error_code == 'ConnectionRefused' and self.clock() + delay - started >= REFUSED_GIVE_UP_SECONDS:
+                # Waiting would run past the budget for refusals: give up now rather than after the wait.
+                raise error
             if self.budget is not None and (error.status == 429 or retry_after is not None):
                 # The account is over its rate: every thread of it waits, not only this one.
                 self.budget.pause(delay)

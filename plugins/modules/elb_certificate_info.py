@@ -87,8 +87,16 @@ options:
         is returned either way; V(false) keeps large accounts' results small.
     type: bool
     default: true
+  include_listeners:
+    description:
+      - Whether each certificate shows where it is used - C(listeners), one entry per listener slot that holds
+        it. This costs one more call, a list of every listener of the project (2000 a page); the API has no
+        filter by SNI certificate, so it cannot be narrowed to the listed certificates.
+    type: bool
+    default: false
 seealso:
   - module: certfleet.cloud.elb_certificate
+  - module: certfleet.cloud.elb_listener_certificates_info
 '''
 
 EXAMPLES = r'''
@@ -107,6 +115,12 @@ EXAMPLES = r'''
   certfleet.cloud.elb_certificate_info:
     name: [ www-example-com ]
   register: found
+
+- name: Where each expiring certificate is used
+  certfleet.cloud.elb_certificate_info:
+    expires_within_days: 30
+    include_listeners: true
+  register: expiring_where
 '''
 
 RETURN = r'''
@@ -151,6 +165,17 @@ certificates:
       description: The certificate PEM as the API returns it (public data).
       type: str
       returned: when O(include_pem=true)
+    listeners:
+      description:
+        - Every listener slot that holds the certificate - C(listener_id), C(listener_name) and C(slot)
+          (V(default), V(sni) or V(client_ca)); empty when no listener uses it.
+      type: list
+      elements: dict
+      returned: when O(include_listeners=true)
+      sample:
+        - listener_id: 0b11747a-b139-492f-9692-2df0b1c87193
+          listener_name: https-443
+          slot: default
     summary:
       description:
         - The leaf certificate in the shape every module of the collection returns, so that one
@@ -192,6 +217,7 @@ certificates:
 '''
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.elb import LIST_FILTERS, TYPES, ElbCertificateApi
+from ansible_collections.certfleet.cloud.plugins.module_utils.elb_listeners import ListenerApi, elb_certificate_usage
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudModule
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import leaf_summary, select_expiring
 
@@ -204,9 +230,12 @@ def list_certificates(module):
     items = list(api.list(**dict((name, params[name]) for name in LIST_FILTERS)))
     # Days left on the service's clock, as every _info module counts them.
     now = module.client.service_now()
+    usage = elb_certificate_usage(ListenerApi(module.client)) if params['include_listeners'] and items else None
     listed = []
     for item in items:
         shown = api.public(item)
+        if usage is not None:
+            shown['listeners'] = usage.get(item['id'], [])
         shown['summary'] = leaf_summary(item.get('certificate'), now=now)
         if not params['include_pem']:
             for field in PEM_FIELDS:
@@ -231,6 +260,7 @@ ARGUMENT_SPEC = dict(
     enterprise_project_id=dict(LIST_OPTION),
     expires_within_days=dict(type='int'),
     include_pem=dict(type='bool', default=True),
+    include_listeners=dict(type='bool', default=False),
 )
 
 

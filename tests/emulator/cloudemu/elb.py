@@ -2,7 +2,8 @@
 # Copyright: certfleet.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""ELB v3 certificates: create, list, show, update, delete, private-key echo setting.
+"""ELB v3 certificates (create, list, show, update, delete, private-key echo setting) and listeners
+(list, show, update of their certificate slots; seeded, never created).
 
 Constraints are those of the API reference pages and the official SDK's models
 (tests/emulator/README.md lists them); error bodies are ``{"error_code", "error_msg",
@@ -10,12 +11,24 @@ Constraints are those of the API reference pages and the official SDK's models
 for '%s'."), ELB.8904 ("%s %s could not be found."), ELB.8907 (data conflict; that a certificate in use
 by a listener is one is an assumption). The private-key echo setting is on by default, as the reference
 says; off, answers show each stored key as ``******``.
+
+Listeners have three certificate slots: the default server certificate (``default_tls_container_ref``),
+the SNI certificates (``sni_container_refs``) and the client CA (``client_ca_tls_container_ref``), with
+the rules of ``UpdateListenerOption``/``CreateListenerOption`` in the official SDK (the same text as the
+reference's pages): only HTTPS-like protocols have slots; server slots take server certificates, the
+client CA slot a CA (``client``) certificate; at most 50 SNI certificates, each with a domain, no domain
+on two of them (unless one is ECC and the other RSA, as the user guide allows), at most 200 domains in
+all, RSA only on QUIC. A refusal is 400 ``ELB.8902`` naming the field; a certificate or listener that
+does not exist is 404 ``ELB.8904``. There is no SNI filter in the list API (nor here): where a certificate
+is used is found by listing the listeners.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from . import pem
 from .base import ServiceError
@@ -43,6 +56,28 @@ INVALID = 'ELB.8902'
 NOT_FOUND = 'ELB.8904'
 CONFLICT = 'ELB.8907'
 
+LISTENER_ID = r'(?P<listener_id>[^/]+)'
+PROTOCOLS = ('TCP', 'UDP', 'HTTP', 'HTTPS', 'TERMINATED_HTTPS', 'QUIC', 'TLS', 'IP')
+# Protocols whose listeners hold certificates; the default certificate is required on the first three
+# (CreateListenerOption), TERMINATED_HTTPS is the shared load balancers' HTTPS.
+CERTIFICATE_PROTOCOLS = ('HTTPS', 'TLS', 'QUIC', 'TERMINATED_HTTPS')
+CLIENT_CA_PROTOCOLS = ('HTTPS', 'TLS', 'TERMINATED_HTTPS')
+SERVER_TYPES = ('server', 'server_sm')
+SNI_MATCH_ALGOS = ('wildcard', 'longest_suffix')
+MAX_SNI = 50
+MAX_SNI_DOMAINS = 200
+# ListListenersRequest's filters (each repeatable) that the emulator applies.
+LISTENER_FILTERS = ('id', 'name', 'description', 'protocol', 'protocol_port', 'loadbalancer_id',
+                    'default_tls_container_ref', 'client_ca_tls_container_ref', 'default_pool_id',
+                    'enterprise_project_id')
+# UpdateListenerOption fields stored as sent (the certificate slots are checked apart).
+LISTENER_PLAIN_FIELDS = ('admin_state_up', 'default_pool_id', 'http2_enable', 'tls_ciphers_policy',
+                         'security_policy_id', 'enable_member_retry', 'member_timeout', 'client_timeout',
+                         'keepalive_timeout', 'transparent_client_ip_enable', 'proxy_protocol_enable',
+                         'enhance_l7policy_enable', 'protection_status', 'protection_reason', 'gzip_enable',
+                         'ssl_early_data_enable', 'nat64_enable', 'insert_headers', 'ipgroup', 'quic_config',
+                         'cps', 'connection')
+
 
 class ElbError(ServiceError):
     pass
@@ -52,6 +87,28 @@ def invalid(message):
     """``field: reason`` as the service words it: ``Invalid input for 'field'.``, then the reason."""
     field, dummy, reason = message.partition(': ')
     return ElbError(400, INVALID, ("Invalid input for '%s'. %s" % (field, reason)).strip())
+
+
+def listener_certificates(record):
+    """The certificate IDs a listener record uses, the default first, then its SNI certificates, then its
+    client CA (the order the TLS listener serves them in)."""
+    ids = [record.get('default_tls_container_ref')] + list(record.get('sni_container_refs') or [])
+    ids.append(record.get('client_ca_tls_container_ref'))
+    return [certificate_id for certificate_id in ids if certificate_id]
+
+
+def key_kind(certificate_pem):
+    """``RSA`` or ``ECC`` for the leaf's key (what the SNI domain rule tells apart), else ``other``."""
+    try:
+        key = pem.certificates(certificate_pem)[0].public_key()
+    except Exception:  # pylint: disable=broad-except
+        # An SM2 key, or a certificate cryptography cannot load.
+        return 'other'
+    if isinstance(key, rsa.RSAPublicKey):
+        return 'RSA'
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return 'ECC'
+    return 'other'
 
 
 def utc_text(moment):
@@ -65,7 +122,7 @@ class ElbService(HuaweiService):
         for listener in getattr(self, 'tls', {}).values():
             listener.close()
         self.certificates = {}      # id -> stored record, in creation order
-        self.listeners = {}         # listener id -> list of certificate ids it uses
+        self.listeners = {}         # listener id -> listener record, in seeding order
         self.tls = {}               # listener id -> TlsListener, for listeners seeded with tls_port
         self.private_key_echo = True
 
@@ -79,6 +136,9 @@ class ElbService(HuaweiService):
             self.route('GET', base + '/' + CERT_ID, self.show),
             self.route('PUT', base + '/' + CERT_ID, self.update),
             self.route('DELETE', base + '/' + CERT_ID, self.delete),
+            self.route('GET', r'/v3/%s/elb/listeners' % PROJECT, self.list_listeners),
+            self.route('GET', r'/v3/%s/elb/listeners/%s' % (PROJECT, LISTENER_ID), self.show_listener),
+            self.route('PUT', r'/v3/%s/elb/listeners/%s' % (PROJECT, LISTENER_ID), self.update_listener),
         ]
 
     def bad_request(self, message, request_id):
@@ -236,39 +296,47 @@ class ElbService(HuaweiService):
 
     def list(self, request):
         def action():
-            try:
-                limit = int(request.query_value('limit', 2000))
-            except ValueError:
-                raise invalid('limit: must be an integer')
-            if limit < 0 or limit > 2000:
-                raise invalid('limit: must be between 0 and 2000')
-            limit = limit or 2000
-            reverse = request.query_value('page_reverse', 'false').lower() == 'true'
-            records = [r for r in self.certificates.values() if self._matches(r, request)]
-            marker = request.query_value('marker')
-            if marker is not None:
-                if marker not in self.certificates:
-                    raise invalid('marker: %s is not a valid certificate id' % marker)
-                order = dict((certificate_id, index) for index, certificate_id in enumerate(self.certificates))
-                position = order[marker]
-                if reverse:
-                    records = [r for r in records if order[r['id']] < position]
-                else:
-                    records = [r for r in records if order[r['id']] > position]
-            if reverse:
-                page = records[-limit:]
-                more_after = marker is not None
-            else:
-                page = records[:limit]
-                more_after = len(records) > limit
-            page_info = {'current_count': len(page)}
-            # The reference's example shows previous_marker on a first page too: the first record's ID.
-            if page:
-                page_info['previous_marker'] = page[0]['id']
-            if page and more_after:
-                page_info['next_marker'] = page[-1]['id']
+            page, page_info = self._paged(request, self.certificates, lambda r: self._matches(r, request),
+                                          'certificate')
             return 200, {'certificates': [self.view(r) for r in page], 'page_info': page_info}
         return self.call(request, action)
+
+    @staticmethod
+    def _paged(request, store, matches, kind):
+        """One page of the records of ``store`` (id -> record, in creation order) that ``matches``, and its
+        ``page_info``: marker/limit/page_reverse as ListCertificates and ListListeners define them."""
+        try:
+            limit = int(request.query_value('limit', 2000))
+        except ValueError:
+            raise invalid('limit: must be an integer')
+        if limit < 0 or limit > 2000:
+            raise invalid('limit: must be between 0 and 2000')
+        limit = limit or 2000
+        reverse = request.query_value('page_reverse', 'false').lower() == 'true'
+        records = [r for r in store.values() if matches(r)]
+        marker = request.query_value('marker')
+        if marker is not None:
+            if marker not in store:
+                raise invalid('marker: %s is not a valid %s id' % (marker, kind))
+            order = dict((record_id, index) for index, record_id in enumerate(store))
+            position = order[marker]
+            if reverse:
+                records = [r for r in records if order[r['id']] < position]
+            else:
+                records = [r for r in records if order[r['id']] > position]
+        if reverse:
+            page = records[-limit:]
+            more_after = marker is not None
+        else:
+            page = records[:limit]
+            more_after = len(records) > limit
+        page_info = {'current_count': len(page)}
+        # The reference's example shows previous_marker on a first page too: the first record's ID.
+        if page:
+            page_info['previous_marker'] = page[0]['id']
+        if page and more_after:
+            page_info['next_marker'] = page[-1]['id']
+        return page, page_info
 
     @staticmethod
     def _matches(record, request):
@@ -305,7 +373,7 @@ class ElbService(HuaweiService):
         return self.call(request, action)
 
     def _used_by_listener(self, certificate_id):
-        return any(certificate_id in ids for ids in self.listeners.values())
+        return any(certificate_id in listener_certificates(record) for record in self.listeners.values())
 
     def delete(self, request):
         def action():
@@ -349,9 +417,9 @@ class ElbService(HuaweiService):
                 self.certificates[record['id']] = record
                 created.append(record['id'])
         for listener in data.get('listeners', []):
-            listener_id = listener.get('id') or uuid.uuid4().hex
-            self.listeners[listener_id] = list(listener.get('certificate_ids', []))
-            self._seed_tls(listener_id, listener)
+            record = self._seeded_listener(listener)
+            self.listeners[record['id']] = record
+            self._seed_tls(record['id'], listener)
         if 'private_key_echo' in data:
             self.private_key_echo = bool(data['private_key_echo'])
         return {'certificates': created, 'listeners': sorted(self.listeners),
@@ -378,11 +446,173 @@ class ElbService(HuaweiService):
 
     def _servable(self, listener_id):
         """What the listener serves at this moment: its certificates that TLS can serve (type server, with
-        their key), in its order, the default first. Called from the TLS threads."""
+        their key), the default first, then its SNI certificates (a default that cannot be served leaves the
+        first SNI one as what clients without a matching name get). Called from the TLS threads."""
         with self.emulator.lock:
             pairs = []
-            for certificate_id in self.listeners.get(listener_id, []):
+            record = self.listeners.get(listener_id)
+            for certificate_id in listener_certificates(record) if record else []:
                 record = self.certificates.get(certificate_id)
                 if record and record['type'] == 'server' and record.get('certificate') and record.get('private_key'):
                     pairs.append((record['certificate'], record['private_key']))
             return pairs
+
+    # Listeners ----------------------------------------------------------------------------------
+    def _seeded_listener(self, listener):
+        """A listener record from seed data. ``certificate_ids`` (the first the default, the rest SNI) is
+        the older form of ``default_tls_container_ref`` and ``sni_container_refs``. Seeding checks shapes
+        only: a test may seed what the API would refuse (a certificate that does not exist, say)."""
+        if not isinstance(listener, dict):
+            raise ValueError('listeners: each listener is an object, not %r' % (listener,))
+        slots = ('default_tls_container_ref', 'sni_container_refs')
+        if 'certificate_ids' in listener and any(slot in listener for slot in slots):
+            raise ValueError('listeners: certificate_ids is the older form of default_tls_container_ref and '
+                             'sni_container_refs; give one or the other')
+        protocol = listener.get('protocol', 'HTTPS')
+        if protocol not in PROTOCOLS:
+            raise ValueError('listeners: protocol must be one of %s, not %r' % (', '.join(PROTOCOLS), protocol))
+        algo = listener.get('sni_match_algo', 'wildcard')
+        if algo not in SNI_MATCH_ALGOS:
+            raise ValueError('listeners: sni_match_algo must be one of %s, not %r' % (', '.join(SNI_MATCH_ALGOS), algo))
+        ids = list(listener.get('certificate_ids') or [])
+        default = listener.get('default_tls_container_ref', ids[0] if ids else None)
+        sni = list(listener.get('sni_container_refs', ids[1:]) or [])
+        if not all(isinstance(item, str) for item in sni + ([default] if default else [])):
+            raise ValueError('listeners: certificate IDs are strings')
+        stamp = utc_text(self.emulator.now())
+        loadbalancer_id = listener.get('loadbalancer_id') or uuid.uuid4().hex
+        return dict(
+            id=listener.get('id') or uuid.uuid4().hex, name=str(listener.get('name', '')),
+            description=str(listener.get('description', '')), protocol=protocol,
+            protocol_port=int(listener.get('protocol_port', 443)), loadbalancers=[{'id': loadbalancer_id}],
+            default_tls_container_ref=default, sni_container_refs=sni, sni_match_algo=algo,
+            client_ca_tls_container_ref=listener.get('client_ca_tls_container_ref'),
+            project_id=self.emulator.options.project_id,
+            enterprise_project_id=listener.get('enterprise_project_id', '0'), admin_state_up=True,
+            default_pool_id=None, connection_limit=-1, http2_enable=False,
+            tls_ciphers_policy='tls-1-2' if protocol in CERTIFICATE_PROTOCOLS else None, security_policy_id=None,
+            insert_headers={}, tags=[], created_at=stamp, updated_at=stamp)
+
+    def _listener(self, listener_id):
+        record = self.listeners.get(listener_id)
+        if record is None:
+            raise ElbError(404, NOT_FOUND, 'listener %s could not be found.' % listener_id)
+        return record
+
+    @staticmethod
+    def _listener_view(record):
+        shown = dict(record)
+        shown['sni_container_refs'] = list(record['sni_container_refs'])
+        shown['loadbalancers'] = [dict(item) for item in record['loadbalancers']]
+        return shown
+
+    @staticmethod
+    def _listener_matches(record, request):
+        for name in LISTENER_FILTERS:
+            wanted = request.query_values(name)
+            if not wanted:
+                continue
+            if name == 'loadbalancer_id':
+                if not set(item['id'] for item in record['loadbalancers']) & set(wanted):
+                    return False
+            elif str(record.get(name) if record.get(name) is not None else '') not in wanted:
+                return False
+        return True
+
+    def list_listeners(self, request):
+        def action():
+            page, page_info = self._paged(request, self.listeners, lambda r: self._listener_matches(r, request),
+                                          'listener')
+            return 200, {'listeners': [self._listener_view(r) for r in page], 'page_info': page_info}
+        return self.call(request, action)
+
+    def show_listener(self, request):
+        return self.call(request, lambda: (200, {'listener': self._listener_view(
+            self._listener(request.match.group('listener_id')))}))
+
+    def _slot_certificate(self, field, certificate_id, types):
+        if not isinstance(certificate_id, str):
+            raise invalid('%s: must be a certificate ID (a string)' % field)
+        record = self._get(certificate_id)
+        if record['type'] not in types:
+            raise invalid('%s: certificate %s is of type %s; this slot takes type %s'
+                          % (field, certificate_id, record['type'], ' or '.join(types)))
+        return record
+
+    def _checked_sni(self, refs, protocol):
+        field = 'sni_container_refs'
+        if refs is None:
+            refs = []
+        if not isinstance(refs, list):
+            raise invalid('%s: must be a list of certificate IDs' % field)
+        if refs and protocol not in CERTIFICATE_PROTOCOLS:
+            raise invalid('%s: a %s listener has no SNI certificates' % (field, protocol))
+        if len(refs) > MAX_SNI:
+            raise invalid('%s: %d certificates; at most %d' % (field, len(refs), MAX_SNI))
+        if len(set(refs)) != len(refs):
+            raise invalid('%s: lists a certificate twice' % field)
+        holders, total = {}, 0
+        for certificate_id in refs:
+            record = self._slot_certificate(field, certificate_id, SERVER_TYPES)
+            domains = [domain for domain in (record.get('domain') or '').split(',') if domain]
+            if not domains:
+                raise invalid('%s: certificate %s has no domain; an SNI certificate needs one' % (field, certificate_id))
+            kind = key_kind(record.get('certificate'))
+            if protocol == 'QUIC' and kind != 'RSA':
+                raise invalid('%s: certificate %s is not RSA; a QUIC listener takes RSA SNI certificates only'
+                              % (field, certificate_id))
+            total += len(domains)
+            for domain in domains:
+                for other_id, other_kind in holders.get(domain.lower(), []):
+                    # One ECC and one RSA certificate may share a domain (the user guide's SNI page).
+                    if other_kind == kind or 'other' in (kind, other_kind):
+                        raise invalid('%s: certificates %s and %s both have domain %s'
+                                      % (field, other_id, certificate_id, domain))
+                holders.setdefault(domain.lower(), []).append((certificate_id, kind))
+        if total > MAX_SNI_DOMAINS:
+            raise invalid('%s: %d domains in all; at most %d' % (field, total, MAX_SNI_DOMAINS))
+        return list(refs)
+
+    def update_listener(self, request):
+        def action():
+            record = self._listener(request.match.group('listener_id'))
+            try:
+                body = request.json()
+            except ValueError:
+                raise ElbError(400, INVALID, 'Invalid request body: not JSON')
+            if not isinstance(body, dict) or not isinstance(body.get('listener'), dict):
+                raise ElbError(400, 'ELB.0002', 'RequestBody is null or empty,request is invalid.')
+            option = body['listener']
+            protocol = record['protocol']
+            changes = {}
+            for name in ('name', 'description'):
+                if name in option:
+                    changes[name] = self._text(option, name, 255) or ''
+            if 'default_tls_container_ref' in option:
+                ref = option['default_tls_container_ref']
+                if protocol not in CERTIFICATE_PROTOCOLS:
+                    raise invalid('default_tls_container_ref: a %s listener has no server certificate' % protocol)
+                if not ref:
+                    raise invalid('default_tls_container_ref: is required for a %s listener' % protocol)
+                self._slot_certificate('default_tls_container_ref', ref, SERVER_TYPES)
+                changes['default_tls_container_ref'] = ref
+            if 'sni_container_refs' in option:
+                changes['sni_container_refs'] = self._checked_sni(option['sni_container_refs'], protocol)
+            if 'client_ca_tls_container_ref' in option:
+                ref = option['client_ca_tls_container_ref']
+                if ref and protocol not in CLIENT_CA_PROTOCOLS:
+                    raise invalid('client_ca_tls_container_ref: a %s listener has no client CA certificate' % protocol)
+                if ref:
+                    self._slot_certificate('client_ca_tls_container_ref', ref, ('client',))
+                changes['client_ca_tls_container_ref'] = ref or None
+            if 'sni_match_algo' in option:
+                if option['sni_match_algo'] not in SNI_MATCH_ALGOS:
+                    raise invalid('sni_match_algo: must be one of %s' % ', '.join(SNI_MATCH_ALGOS))
+                changes['sni_match_algo'] = option['sni_match_algo']
+            for name in LISTENER_PLAIN_FIELDS:
+                if name in option:
+                    changes[name] = option[name]
+            record.update(changes)
+            record['updated_at'] = utc_text(self.emulator.now())
+            return 200, {'listener': self._listener_view(record)}
+        return self.call(request, action)

@@ -2,7 +2,8 @@
 # Copyright: certfleet.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Wangsu / ChinaNetCenter certificate API: add (V2), list, query, content, edit (V2), delete.
+"""Wangsu / ChinaNetCenter certificate API: add (V2), list, query, content, edit (V2), delete; and the
+accelerated domains that use the certificates: list, query and the SSL settings of "edit domain".
 
 Both authentication schemes are verified: the seed's Date + HMAC-SHA1 Basic auth and
 wangsu-sdk-python's CNC-HMAC-SHA256. Errors are HTTP 400 with ``{"code", "message", "data"}``
@@ -10,6 +11,13 @@ and the codes of the seed's table (edit V2) or of the query page's (``19638021``
 ``26938005`` PARAM_INVALID); every answer carries ``x-cnc-request-id``. The list, add V2 and delete
 pages are not in the stored reference: their bodies follow wangsu-sdk-python's models, and their
 refusals reuse the edit page's codes (see tests/emulator/README.md).
+
+Domains (``/api/domain``) answer in wangsu-sdk-python's models (``QueryApiDomainListServiceResponse``,
+``GetBasicConfigurationOfDomainResponse``, ``EditDomainConfigRequest``): hyphenated fields, no
+``code``/``data`` wrapper on success. Only the SSL settings of an edit are emulated. A domain's
+certificate is what the certificate list reports as its ``related-domains``, so the two always agree;
+a certificate that a domain uses cannot be deleted, as the delete page says. The codes the domain pages
+do not document are stand-ins, listed in ``DOMAIN_CODES``.
 """
 
 from __future__ import annotations
@@ -29,11 +37,19 @@ from . import pem
 from .base import Service, ServiceError
 
 CERT_ID = r'(?P<certificate_id>[^/]+)'
+DOMAIN = r'(?P<domain>[^/]+)'
 CST = datetime.timezone(datetime.timedelta(hours=8))
 AKSK_SKEW = 300           # seconds, as the AK/SK guide states
 DATE_SKEW = 900           # seconds; the guide gives no figure for the Date scheme
 AKSK_PATTERN = re.compile(r'^CNC-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]+)$')
 BLOCK_TEXT = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----.*?-----END \1-----', re.DOTALL)
+FIRST_DOMAIN_ID = 1001
+# The domain pages document no error codes. Where the certificate pages have one with the same meaning
+# it is reused (36542024: "domains not within the certificate's names"; 36540132/36540000: no such
+# certificate); the others are stand-ins named for what they mean. CertificateInUse is the code of the
+# CDN Pro delete page (409 there); the classic API answers every refusal 400.
+DOMAIN_CODES = dict(no_such_domain='NoSuchDomain', invalid='InvalidParameter', in_use='CertificateInUse')
+DOMAIN_NAME = re.compile(r'^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{1,63}$')
 
 
 class NetcenterError(ServiceError):
@@ -71,6 +87,8 @@ class NetcenterService(Service):
     def reset(self):
         self.certificates = {}  # id -> record, deleted ones kept and marked
         self.next_id = 100001
+        self.domains = {}       # name -> record, in the order they were made
+        self.next_domain_id = FIRST_DOMAIN_ID
 
     def routes(self):
         return [
@@ -80,6 +98,9 @@ class NetcenterService(Service):
             self.route('GET', r'/api/certificate/' + CERT_ID + '/content', self.content),
             self.route('PUT', r'/api/certificate/' + CERT_ID, self.update),
             self.route('DELETE', r'/api/certificate/' + CERT_ID, self.delete),
+            self.route('GET', r'/api/domain', self.list_domains),
+            self.route('GET', r'/api/domain/' + DOMAIN, self.show_domain),
+            self.route('PUT', r'/api/domain/' + DOMAIN, self.update_domain),
         ]
 
     # Answers ------------------------------------------------------------------------------------
@@ -195,8 +216,8 @@ class NetcenterService(Service):
             'certificate-id': record['id'], 'name': record['name'], 'comment': record['comment'],
             'share-ssl': 'false',
             'certificate-validity-from': cst(pem.not_before(leaf)), 'certificate-validity-to': cst(pem.not_after(leaf)),
-            'related-domains': [{'domain-id': index + 1001, 'domain-name': domain}
-                                for index, domain in enumerate(record['related_domains'])],
+            'related-domains': [{'domain-id': domain['id'], 'domain-name': domain['name']}
+                                for domain in self.domains_using(record['id'])],
             'dns-names': pem.dns_names(leaf) or [pem.common_name(leaf)],
             'certificate-serial': '%x' % leaf.serial_number,
             'crt-md5': pem.md5_hex(record['crt']), 'key-md5': pem.md5_hex(record['key']) if record['key'] else '',
@@ -256,9 +277,10 @@ class NetcenterService(Service):
             if other['name'] == name and not other['deleted'] and other is not existing:
                 raise NetcenterError(36540154, 'The SSL name you provided is already in our system. certificateId: '
                                                '%s, certificateName: %s' % (other['id'], other['name']))
-        if existing is not None and existing['related_domains']:
+        related = [domain['name'] for domain in self.domains_using(existing['id'])] if existing is not None else []
+        if related:
             covered = pem.dns_names(leaf) or [pem.common_name(leaf)]
-            outside = [domain for domain in existing['related_domains'] if not covers(covered, domain)]
+            outside = [domain for domain in related if not covers(covered, domain)]
             if outside:
                 raise NetcenterError(36542024, ','.join(outside))
         return dict(name=name, comment=comment if comment is not None else (existing or {}).get('comment', ''),
@@ -283,10 +305,12 @@ class NetcenterService(Service):
         return self.call(request, action)
 
     def store(self, fields, related_domains=(), deploying=0):
-        record = dict(fields, id=self.next_id, deleted=False, related_domains=list(related_domains),
-                      deploying=int(deploying))
+        record = dict(fields, id=self.next_id, deleted=False, deploying=int(deploying))
         self.certificates[record['id']] = record
         self.next_id += 1
+        # Seeded as the certificate's related domains: each becomes (or is moved to) a domain using it.
+        for name in related_domains:
+            self.domain_record(name)['certificate_id'] = record['id']
         return record
 
     def show(self, request):
@@ -326,13 +350,25 @@ class NetcenterService(Service):
         def action():
             record = self._get(request.match.group('certificate_id'))
             self._busy(record)
+            using = [domain['name'] for domain in self.domains_using(record['id'])]
+            if using:
+                # The delete page: a certificate that domains still use cannot be deleted; the domains
+                # must leave it first (edit domain).
+                raise NetcenterError(DOMAIN_CODES['in_use'], 'The certificate cannot be deleted because accelerated '
+                                                             'domains use it: %s' % ','.join(using))
             record['deleted'] = True
             return 200, {'code': '0', 'message': 'success', 'data': ''}, None
         return self.call(request, action)
 
     # Admin seeding ------------------------------------------------------------------------------
     def seed(self, data):
-        """``{"certificates": [{name, certificate, private_key, comment, related_domains, deploying, copies}]}``."""
+        """``{"certificates": [{name, certificate, private_key, comment, related_domains, deploying, copies}],
+        "domains": [{name, certificate, service_type, cname_label}]}``.
+
+        A certificate's ``related_domains`` are domains that use it (made when missing). A seeded domain's
+        ``certificate`` is the ID or name of a certificate, of this seed or an earlier one (none: no SSL).
+        Seeds are the account as it is: neither kind is checked for coverage.
+        """
         created = []
         for template in data.get('certificates', []):
             for index in range(int(template.get('copies', 1))):
@@ -347,7 +383,129 @@ class NetcenterService(Service):
                                           template.get('deploying', 0))['id'])
         for certificate_id, count in (data.get('deploying') or {}).items():
             self.certificates[int(certificate_id)]['deploying'] = int(count)
-        return {'certificates': created}
+        domains = []
+        for template in data.get('domains', []):
+            record = self.domain_record(str(template['name']))
+            for field in ('service_type', 'cname_label', 'comment'):
+                if template.get(field) is not None:
+                    record[field] = str(template[field])
+            certificate = template.get('certificate')
+            record['certificate_id'] = None if certificate in (None, '') else self._seeded_certificate(certificate)
+            domains.append(record['id'])
+        result = {'certificates': created}
+        if domains:
+            result['domains'] = domains
+        return result
+
+    def _seeded_certificate(self, reference):
+        reference = str(reference)
+        for record in self.certificates.values():
+            if not record['deleted'] and (str(record['id']) == reference or record['name'] == reference):
+                return record['id']
+        raise ValueError('domains: no certificate %r to use' % reference)
+
+    # Accelerated domains -----------------------------------------------------------------------
+    def domain_record(self, name):
+        """The domain named ``name``, made (plain HTTP acceleration, no SSL) when there is none."""
+        name = name.strip().lower()
+        if not DOMAIN_NAME.match(name) or len(name) > 253:
+            raise ValueError('domains: %r is not a domain name' % name)
+        record = self.domains.get(name)
+        if record is None:
+            moment = self.emulator.now()
+            record = dict(id=self.next_domain_id, name=name, certificate_id=None, service_type='web',
+                          cname_label=None, comment='', created=moment, modified=moment, version=0)
+            record['cname'] = '%s.cdn20.com' % hashlib.sha1(name.encode('utf-8')).hexdigest()[:14]
+            self.domains[name] = record
+            self.next_domain_id += 1
+        return record
+
+    def domains_using(self, certificate_id):
+        return [domain for domain in self.domains.values() if domain['certificate_id'] == certificate_id]
+
+    def _domain(self, reference):
+        """By name or ID, as the pages take either in the path."""
+        reference = unquote(reference).strip().lower()
+        record = self.domains.get(reference)
+        if record is None and reference.isdigit():
+            record = next((domain for domain in self.domains.values() if domain['id'] == int(reference)), None)
+        if record is None:
+            raise NetcenterError(DOMAIN_CODES['no_such_domain'], 'the domain %s does not exist in this account'
+                                 % reference, status=404)
+        return record
+
+    def domain_entry(self, record):
+        return {'domain-name': record['name'], 'domain-id': record['id'], 'cname': record['cname'],
+                'service-type': record['service_type'], 'status': 'Deployed', 'cdn-service-status': 'true',
+                'enabled': 'true', 'last-modified': record['modified'].astimezone(CST).isoformat(timespec='seconds'),
+                'billing-area': 'cn'}
+
+    def domain_detail(self, record):
+        ssl = {'use-ssl': 'true' if record['certificate_id'] else 'false',
+               'use-for-sni': 'true' if record['certificate_id'] else 'false'}
+        if record['certificate_id']:
+            ssl['ssl-certificate-id'] = record['certificate_id']
+        return {
+            'domain-id': record['id'], 'domain-name': record['name'],
+            'created-date': gmt8(record['created']), 'last-modified': gmt8(record['modified']),
+            'service-type': record['service_type'], 'comment': record['comment'], 'service-areas': 'cn',
+            'cname': record['cname'], 'status': 'Deployed', 'cdn-service-status': 'true', 'enabled': 'true',
+            'cname-label': record['cname_label'] or '',
+            'origin-config': {'originIps': '192.0.2.10', 'default-origin-host-header': record['name']},
+            'ssl': ssl, 'header-of-clientip': 'Cdn-Src-Ip',
+        }
+
+    def list_domains(self, request):
+        def action():
+            label = request.query_value('cname-label')
+            entries = [self.domain_entry(record) for record in self.domains.values()
+                       if label is None or record['cname_label'] == label]
+            return 200, {'domain-list': entries}, None
+        return self.call(request, action)
+
+    def show_domain(self, request):
+        def action():
+            return 200, self.domain_detail(self._domain(request.match.group('domain'))), None
+        return self.call(request, action)
+
+    def update_domain(self, request):
+        def action():
+            record = self._domain(request.match.group('domain'))
+            body = self._body(request)
+            ssl = body.get('ssl')
+            certificate_id = record['certificate_id']
+            if ssl is not None:
+                certificate_id = self._ssl_setting(record, ssl)
+            # Checked in full before anything changes: a refused edit changes nothing.
+            record['certificate_id'] = certificate_id
+            record['modified'] = self.emulator.now()
+            record['version'] += 1
+            return 202, {'message': 'success'}, {'x-cnc-deploy-version': str(record['version'])}
+        return self.call(request, action)
+
+    def _ssl_setting(self, record, ssl):
+        """The certificate the domain will use after ``ssl`` (EditDomainConfigRequestSsl), or a refusal."""
+        if not isinstance(ssl, dict):
+            raise NetcenterError(DOMAIN_CODES['invalid'], 'ssl must be an object')
+        use_ssl = ssl.get('use-ssl')
+        if use_ssl not in ('true', 'false'):
+            raise NetcenterError(DOMAIN_CODES['invalid'], 'ssl.use-ssl must be true or false')
+        raw_id = ssl.get('ssl-certificate-id')
+        if use_ssl == 'false':
+            # The SDK's model: only with use-ssl true may ssl-certificate-id be given.
+            if raw_id not in (None, ''):
+                raise NetcenterError(DOMAIN_CODES['invalid'], 'ssl.ssl-certificate-id is only taken with use-ssl true')
+            return None
+        if ssl.get('use-for-sni') not in (None, 'true'):
+            # "false means a shared certificate (not supported)".
+            raise NetcenterError(DOMAIN_CODES['invalid'], 'ssl.use-for-sni false (a shared certificate) is not supported')
+        if raw_id in (None, ''):
+            raise NetcenterError(DOMAIN_CODES['invalid'], 'ssl.ssl-certificate-id is required with use-ssl true')
+        certificate = self._get(str(raw_id))
+        leaf = certificate['leaf']
+        if not covers(pem.dns_names(leaf) or [pem.common_name(leaf)], record['name']):
+            raise NetcenterError(36542024, record['name'])
+        return certificate['id']
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,6 +513,11 @@ class NetcenterService(Service):
 
 def cst(moment):
     return moment.astimezone(CST).strftime('%Y-%m-%d %H:%M:%S')
+
+
+def gmt8(moment):
+    """The domain pages' time format: ``Mon, 18 Feb 2019 02:54:19 GMT +8:00``."""
+    return moment.astimezone(CST).strftime('%a, %d %b %Y %H:%M:%S GMT +8:00')
 
 
 def check_lines(text, file_name):

@@ -5,10 +5,11 @@
 """A listener that speaks TLS: what a client of a load balancer gets.
 
 An ELB listener seeded with ``tls_port`` (``POST /_emulator/seed {"elb": {"listeners": [{"id",
-"certificate_ids", "tls_port": 0}]}}``) serves, on a port of its own, the certificates it uses as
-they are at each handshake: the first is the default, a later one is chosen when the client's SNI
-names one of its domains (as ELB's SNI certificates are). An update of a certificate is therefore
-served from the next handshake on, which is what a probe after a rotation must be able to see.
+"default_tls_container_ref", "sni_container_refs", "tls_port": 0}]}}``, or the older ``certificate_ids``)
+serves, on a port of its own, the certificates it uses as they are at each handshake: the default, or
+an SNI certificate when the client's SNI names one of its domains (ELB's SNI rule: no SNI match, the
+default). An update of a certificate, or of the listener's slots, is therefore served from the next
+handshake on, which is what a probe after a rotation or a switch must be able to see.
 
 After the handshake the listener answers one plain HTTP request (``listener <id>``) and closes, so
 ``curl -k`` works too. A client that gives up, a broken handshake or a listener without a servable
@@ -54,7 +55,8 @@ def covers(certificate_pem, server_name):
 
 class TlsListener:
     """One TLS port. ``certificates()`` returns the ``(certificate_pem, private_key_pem)`` pairs the
-    listener serves now, the default first; it is called at every handshake (from the listener's threads)."""
+    listener serves now, the default first, then the SNI ones; it is called at every handshake (from the
+    listener's threads)."""
 
     def __init__(self, name, certificates, host='127.0.0.1', port=0):
         self.name = name
@@ -134,11 +136,12 @@ class TlsListener:
 
     # Certificates ------------------------------------------------------------------------------
     def _on_server_name(self, ssl_object, server_name, dummy_context):
-        """SNI: the first certificate of the listener for the name the client asked for, else the default."""
+        """SNI: the first SNI certificate of the listener for the name the client asked for, else the default
+        (the first pair, already in the handshake's context)."""
         if not server_name:
             return None
         try:
-            for pair in self._certificates():
+            for pair in self._certificates()[1:]:
                 if covers(pair[0], server_name):
                     context = self._context(pair)
                     if context is not None:

@@ -22,8 +22,9 @@ from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkelb.v3 import (
     CreateCertificateOption, CreateCertificatePrivateKeyEchoRequest, CreateCertificatePrivateKeyEchoRequestBody,
     CreateCertificateRequest, CreateCertificateRequestBody, DeleteCertificateRequest, ElbClient,
-    ListCertificatesRequest, ShowCertificatePrivateKeyEchoRequest, ShowCertificateRequest, UpdateCertificateOption,
-    UpdateCertificateRequest, UpdateCertificateRequestBody,
+    ListCertificatesRequest, ListListenersRequest, ShowCertificatePrivateKeyEchoRequest, ShowCertificateRequest,
+    ShowListenerRequest, UpdateCertificateOption, UpdateCertificateRequest, UpdateCertificateRequestBody,
+    UpdateListenerOption, UpdateListenerRequest, UpdateListenerRequestBody,
 )
 
 
@@ -272,3 +273,168 @@ def test_errors_are_worded_as_the_reference_words_them(emulator, pki):
     with pytest.raises(exceptions.ClientRequestException) as caught:
         client.show_certificate(ShowCertificateRequest(certificate_id='0' * 32))
     assert caught.value.error_msg == 'certificate %s could not be found.' % ('0' * 32)
+
+
+# Listeners (issue 18): the SDK's ListListeners, ShowListener and UpdateListener ---------------
+def seed_listeners(emulator, pki):
+    """Certificates (www, api: server with a domain; bare: no domain; ca: client) and three listeners."""
+    server = dict(certificate=pki['www.example.com.fullchain.pem'], private_key=pki['www.example.com.key'])
+    specs = [dict(server, name='www', domain='www.example.com'), dict(server, name='api', domain='api.example.com'),
+             dict(server, name='bare'), dict(name='ca', type='client', certificate=pki['client-ca.pem']),
+             dict(server, name='www2', domain='www.example.com')]
+    ids = emulator.admin('POST', 'seed', {'elb': {'certificates': specs}})['elb']['certificates']
+    cert = dict((spec['name'], certificate_id) for spec, certificate_id in zip(specs, ids))
+    emulator.admin('POST', 'seed', {'elb': {'listeners': [
+        dict(id='l1', name='https-443', loadbalancer_id='lb1', default_tls_container_ref=cert['www']),
+        dict(id='l2', name='tcp-80', loadbalancer_id='lb1', protocol='TCP', protocol_port=80),
+        # The older form: the first certificate the default, the rest SNI.
+        dict(id='l3', name='https-8443', loadbalancer_id='lb2', protocol_port=8443, certificate_ids=[cert['www'], cert['api']]),
+    ]}})
+    emulator.admin('DELETE', 'requests')
+    return cert
+
+
+def update_listener(client, listener_id, **fields):
+    return client.update_listener(UpdateListenerRequest(listener_id=listener_id, body=UpdateListenerRequestBody(
+        listener=UpdateListenerOption(**fields)))).listener
+
+
+def test_listeners_list_filter_page_and_show_with_the_sdk(emulator, pki):
+    cert = seed_listeners(emulator, pki)
+    client = sdk_client(emulator)
+    everything = client.list_listeners(ListListenersRequest())
+    assert [item.id for item in everything.listeners] == ['l1', 'l2', 'l3']
+    l3 = everything.listeners[2]
+    assert (l3.default_tls_container_ref, l3.sni_container_refs, l3.sni_match_algo) == (cert['www'], [cert['api']], 'wildcard')
+    assert l3.loadbalancers[0].id == 'lb2' and l3.protocol == 'HTTPS' and l3.protocol_port == 8443
+
+    def ids(**filters):
+        return [item.id for item in client.list_listeners(ListListenersRequest(**filters)).listeners]
+    assert ids(loadbalancer_id=['lb1']) == ['l1', 'l2']
+    assert ids(protocol=['TCP']) == ['l2'] and ids(name=['https-443', 'tcp-80']) == ['l1', 'l2']
+    assert ids(default_tls_container_ref=[cert['www']]) == ['l1', 'l3']
+    assert ids(loadbalancer_id=['lb1'], protocol=['HTTPS']) == ['l1']
+    first = client.list_listeners(ListListenersRequest(limit=2))
+    assert [item.id for item in first.listeners] == ['l1', 'l2'] and first.page_info.next_marker == 'l2'
+    assert ids(limit=2, marker=first.page_info.next_marker) == ['l3']
+
+    shown = client.show_listener(ShowListenerRequest(listener_id='l1')).listener
+    assert shown.name == 'https-443' and shown.client_ca_tls_container_ref is None
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        client.show_listener(ShowListenerRequest(listener_id='nope'))
+    assert (caught.value.status_code, caught.value.error_code) == (404, 'ELB.8904')
+    assert caught.value.error_msg == 'listener nope could not be found.'
+
+
+def test_update_listener_sets_each_slot_with_the_sdk(emulator, pki):
+    cert = seed_listeners(emulator, pki)
+    client = sdk_client(emulator)
+    updated = update_listener(client, 'l1', default_tls_container_ref=cert['api'], sni_container_refs=[cert['www']],
+                              client_ca_tls_container_ref=cert['ca'], sni_match_algo='longest_suffix')
+    assert (updated.default_tls_container_ref, updated.sni_container_refs) == (cert['api'], [cert['www']])
+    assert (updated.client_ca_tls_container_ref, updated.sni_match_algo) == (cert['ca'], 'longest_suffix')
+    # The SDK cannot send null: an empty string turns mutual authentication off; [] empties the SNI list.
+    cleared = update_listener(client, 'l1', client_ca_tls_container_ref='', sni_container_refs=[])
+    assert cleared.client_ca_tls_container_ref is None and cleared.sni_container_refs == []
+    assert [(entry['method'], entry['status']) for entry in emulator.requests()] == [('PUT', 200), ('PUT', 200)]
+
+
+@pytest.mark.parametrize('listener_id, fields, code, words', [
+    ('l2', dict(default_tls_container_ref='www'), 400, 'a TCP listener has no server certificate'),
+    ('l2', dict(sni_container_refs=['api']), 400, 'a TCP listener has no SNI certificates'),
+    ('l1', dict(default_tls_container_ref='ca'), 400, 'this slot takes type server or server_sm'),
+    ('l1', dict(client_ca_tls_container_ref='www'), 400, 'this slot takes type client'),
+    ('l1', dict(sni_container_refs=['bare']), 400, 'has no domain'),
+    ('l1', dict(sni_container_refs=['www', 'www2']), 400, 'both have domain www.example.com'),
+    ('l1', dict(sni_container_refs=['www', 'www']), 400, 'lists a certificate twice'),
+    ('l1', dict(sni_match_algo='shortest'), 400, 'must be one of wildcard, longest_suffix'),
+    ('l1', dict(default_tls_container_ref=''), 400, 'is required for a HTTPS listener'),
+    ('l1', dict(default_tls_container_ref='0' * 32), 404, 'certificate %s could not be found.' % ('0' * 32)),
+])
+def test_update_listener_refuses_what_the_reference_refuses(emulator, pki, listener_id, fields, code, words):
+    cert = seed_listeners(emulator, pki)
+    client = sdk_client(emulator)
+    resolved = dict((name, [cert.get(item, item) for item in value] if isinstance(value, list) else cert.get(value, value))
+                    for name, value in fields.items())
+    before = client.show_listener(ShowListenerRequest(listener_id=listener_id)).listener.to_dict()
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        update_listener(client, listener_id, **resolved)
+    assert caught.value.status_code == code and words in caught.value.error_msg
+    assert caught.value.error_code == ('ELB.8902' if code == 400 else 'ELB.8904')
+    if code == 400:
+        assert caught.value.error_msg.startswith("Invalid input for '%s'." % sorted(fields)[0])
+    assert client.show_listener(ShowListenerRequest(listener_id=listener_id)).listener.to_dict() == before
+
+
+def test_the_sni_limits_count_certificates_and_domains(emulator, pki):
+    server = dict(certificate=pki['www.example.com.fullchain.pem'], private_key=pki['www.example.com.key'])
+    many = emulator.admin('POST', 'seed', {'elb': {'certificates': [
+        dict(server, name='s{index}', domain='x.example.com', copies=51)]}})['elb']['certificates']
+    emulator.admin('POST', 'seed', {'elb': {'listeners': [dict(id='l1', default_tls_container_ref=many[0])]}})
+    client = sdk_client(emulator)
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        update_listener(client, 'l1', sni_container_refs=many)
+    assert 'at most 50' in caught.value.error_msg
+    wide = emulator.admin('POST', 'seed', {'elb': {'certificates': [
+        dict(server, name='w%d' % index, domain=','.join('d%d-%d.example.com' % (index, n) for n in range(100)))
+        for index in range(3)]}})['elb']['certificates']
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        update_listener(client, 'l1', sni_container_refs=wide)
+    assert '300 domains in all; at most 200' in caught.value.error_msg
+    assert update_listener(client, 'l1', sni_container_refs=wide[:2]).sni_container_refs == wide[:2]
+
+
+@pytest.mark.parametrize('slot', ['default_tls_container_ref', 'sni_container_refs', 'client_ca_tls_container_ref'])
+def test_a_certificate_in_any_slot_cannot_be_deleted(emulator, pki, slot):
+    cert = seed_listeners(emulator, pki)
+    client = sdk_client(emulator)
+    # www2 is used nowhere else (api is an SNI certificate of l3).
+    target = {'default_tls_container_ref': 'www2', 'sni_container_refs': 'www2', 'client_ca_tls_container_ref': 'ca'}[slot]
+    update_listener(client, 'l1', **{slot: [cert[target]] if slot == 'sni_container_refs' else cert[target]})
+    with pytest.raises(exceptions.ClientRequestException) as caught:
+        client.delete_certificate(DeleteCertificateRequest(certificate_id=cert[target]))
+    assert (caught.value.status_code, caught.value.error_code) == (409, 'ELB.8907')
+    # Freed from the slot, it can go.
+    if slot == 'default_tls_container_ref':
+        update_listener(client, 'l1', default_tls_container_ref=cert['www'])
+    else:
+        update_listener(client, 'l1', **{slot: [] if slot == 'sni_container_refs' else ''})
+    client.delete_certificate(DeleteCertificateRequest(certificate_id=cert[target]))
+
+
+def test_the_tls_listener_follows_update_listener(emulator, pki):
+    from cloudemu import certs
+    ca, ca_key = certs.make_ca('switch test CA')
+    other, other_key = certs.make_leaf(ca, ca_key, ['api.example.org'])
+    cert = seed_listeners(emulator, pki)
+    api = emulator.admin('POST', 'seed', {'elb': {'certificates': [dict(
+        name='api-org', domain='api.example.org', certificate=certs.cert_pem(other) + certs.cert_pem(ca),
+        private_key=certs.key_pem(other_key))]}})['elb']['certificates'][0]
+    port = emulator.admin('POST', 'seed', {'elb': {'listeners': [dict(
+        id='lt', default_tls_container_ref=cert['www'], tls_port=0)]}})['elb']['tls_ports']['lt']
+    client = sdk_client(emulator)
+    assert served_leaf(port, 'api.example.org') == served_leaf(port) == leaf_fingerprint(pki['www.example.com.pem'])
+    update_listener(client, 'lt', sni_container_refs=[api])
+    assert served_leaf(port, 'api.example.org') == leaf_fingerprint(certs.cert_pem(other))
+    update_listener(client, 'lt', default_tls_container_ref=api, sni_container_refs=[])
+    assert served_leaf(port, 'www.example.com') == leaf_fingerprint(certs.cert_pem(other))
+
+
+def served_leaf(port, server_name=None):
+    import hashlib
+    import socket
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    # Fingerprints are compared; the throwaway CA is not one the client trusts.
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(('127.0.0.1', port), timeout=5) as raw:
+        with context.wrap_socket(raw, server_hostname=server_name) as tls:
+            return hashlib.sha256(tls.getpeercert(binary_form=True)).hexdigest()
+
+
+def leaf_fingerprint(pem_text):
+    import hashlib
+    import ssl
+    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem_text.split('-----END CERTIFICATE-----')[0]
+                                                   + '-----END CERTIFICATE-----\n')).hexdigest()

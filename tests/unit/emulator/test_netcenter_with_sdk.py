@@ -164,3 +164,107 @@ def test_an_injected_fault_says_its_own_status(emulator):
     assert forbidden.status_code == 403 and forbidden.json() == {'code': '403', 'message': 'Forbidden', 'data': None}
     unavailable = sdk_call(emulator, 'GET', '/api/ssl/certificate')
     assert unavailable.status_code == 503 and unavailable.json()['message'] == 'Service Unavailable'
+
+
+# Accelerated domains ----------------------------------------------------------------------------
+
+def seed_domains(emulator, pki):
+    """Certificate 100001 (www.example.com) used by www.example.com; img.example.com without SSL."""
+    emulator.admin('POST', 'seed', {'netcenter': {
+        'certificates': [{'name': 'www', 'certificate': bundle(pki), 'private_key': pki['www.example.com.key'],
+                          'related_domains': ['www.example.com']},
+                         {'name': 'rotated', 'certificate': bundle(pki, 'www.example.com-rotated'),
+                          'private_key': pki['www.example.com-rotated.key']}],
+        'domains': [{'name': 'img.example.com'}]}})
+
+
+def edit_ssl(emulator, domain, **ssl):
+    from wangsu.domainconfigurtion.models import EditDomainConfigRequest, EditDomainConfigRequestSsl
+    body = EditDomainConfigRequest(ssl=EditDomainConfigRequestSsl(**ssl)).to_map()
+    return sdk_call(emulator, 'PUT', '/api/domain/%s' % domain, body)
+
+
+def test_domains_answer_as_the_sdk_models_read_them(emulator, pki):
+    from wangsu.domainconfigurtion.models import GetBasicConfigurationOfDomainResponse
+    from wangsu.domainmanagement.models import QueryApiDomainListServiceResponse
+    seed_domains(emulator, pki)
+    listed = sdk_call(emulator, 'GET', '/api/domain')
+    assert listed.status_code == 200 and listed.headers['x-cnc-request-id']
+    model = QueryApiDomainListServiceResponse().from_map(listed.json())
+    assert [(item.domain_name, item.domain_id) for item in model.domain_list] == [('www.example.com', 1001),
+                                                                                  ('img.example.com', 1002)]
+    shown = sdk_call(emulator, 'GET', '/api/domain/www.example.com')
+    detail = GetBasicConfigurationOfDomainResponse().from_map(shown.json())
+    assert (detail.domain_name, detail.ssl.use_ssl, detail.ssl.use_for_sni, detail.ssl.ssl_certificate_id) == (
+        'www.example.com', 'true', 'true', 100001)
+    # The pages take a domain's ID in place of its name.
+    by_id = sdk_call(emulator, 'GET', '/api/domain/1002').json()
+    assert by_id['domain-name'] == 'img.example.com' and by_id['ssl'] == {'use-ssl': 'false', 'use-for-sni': 'false'}
+    missing = sdk_call(emulator, 'GET', '/api/domain/nope.example.com')
+    assert missing.status_code == 404 and missing.json()['code'] == 'NoSuchDomain'
+
+
+def test_ssl_settings_move_usage_and_guard_deletion(emulator, pki):
+    seed_domains(emulator, pki)
+    switched = edit_ssl(emulator, 'www.example.com', use_ssl='true', use_for_sni='true', ssl_certificate_id=100002)
+    assert switched.status_code == 202 and switched.headers['x-cnc-deploy-version'] == '1'
+    assert sdk_call(emulator, 'GET', '/api/domain/www.example.com').json()['ssl']['ssl-certificate-id'] == 100002
+    listed = dict((entry['name'], entry['related-domains'])
+                  for entry in sdk_call(emulator, 'GET', '/api/ssl/certificate').json()['ssl-certificates'])
+    assert listed == {'www': [], 'rotated': [{'domain-id': 1001, 'domain-name': 'www.example.com'}]}
+
+    # The delete page: a certificate that domains use cannot be deleted until they leave it.
+    refused = sdk_call(emulator, 'DELETE', '/api/certificate/100002')
+    assert refused.status_code == 400 and refused.json()['code'] == 'CertificateInUse'
+    assert 'www.example.com' in refused.json()['message']
+    assert sdk_call(emulator, 'DELETE', '/api/certificate/100001').json()['code'] == '0'
+    off = edit_ssl(emulator, 'www.example.com', use_ssl='false')
+    assert off.status_code == 202
+    ssl_off = {'use-ssl': 'false', 'use-for-sni': 'false'}
+    assert sdk_call(emulator, 'GET', '/api/domain/www.example.com').json()['ssl'] == ssl_off
+    assert sdk_call(emulator, 'DELETE', '/api/certificate/100002').json()['code'] == '0'
+
+
+def test_a_certificate_edit_keeps_every_domain_that_uses_it_covered(emulator, pki):
+    from cloudemu import certs
+    seed_domains(emulator, pki)
+    ca, ca_key = certs.make_ca('certfleet other CA')
+    leaf, key = certs.make_leaf(ca, ca_key, ['other.example.net'])
+    elsewhere = dict(name='rotated', certificate=certs.cert_pem(leaf) + certs.cert_pem(ca), privateKey=certs.key_pem(key))
+    # Unused, the certificate may take any names; once a domain uses it (through the domain API), no longer.
+    assert sdk_call(emulator, 'PUT', '/api/certificate/100002', elsewhere).json()['code'] == '0'
+    back = dict(name='rotated', certificate=bundle(pki, 'www.example.com-rotated'), privateKey=pki['www.example.com-rotated.key'])
+    assert sdk_call(emulator, 'PUT', '/api/certificate/100002', back).json()['code'] == '0'
+    assert edit_ssl(emulator, 'www.example.com', use_ssl='true', ssl_certificate_id=100002).status_code == 202
+    refused = sdk_call(emulator, 'PUT', '/api/certificate/100002', elsewhere)
+    assert refused.json() == {'code': '36542024', 'message': 'www.example.com', 'data': None}
+
+
+@pytest.mark.parametrize('domain, ssl, status, code', [
+    ('img.example.com', dict(use_ssl='true', ssl_certificate_id=100001), 400, '36542024'),
+    ('www.example.com', dict(use_ssl='true', ssl_certificate_id=999), 400, '36540132'),
+    ('www.example.com', dict(use_ssl='true'), 400, 'InvalidParameter'),
+    ('www.example.com', dict(use_ssl='false', ssl_certificate_id=100001), 400, 'InvalidParameter'),
+    ('www.example.com', dict(use_ssl='true', use_for_sni='false', ssl_certificate_id=100001), 400, 'InvalidParameter'),
+    ('www.example.com', dict(use_ssl='maybe'), 400, 'InvalidParameter'),
+    ('nope.example.com', dict(use_ssl='false'), 404, 'NoSuchDomain'),
+])
+def test_refused_ssl_settings_change_nothing(emulator, pki, domain, ssl, status, code):
+    seed_domains(emulator, pki)
+    before = sdk_call(emulator, 'GET', '/api/domain/www.example.com').json()
+    answer = edit_ssl(emulator, domain, **ssl)
+    assert (answer.status_code, answer.json()['code']) == (status, code)
+    assert sdk_call(emulator, 'GET', '/api/domain/www.example.com').json() == before
+    if code == '36542024':
+        assert answer.json()['message'] == 'img.example.com'
+
+
+def test_domain_seeds_name_their_certificate(emulator, pki):
+    seed_domains(emulator, pki)
+    answer = emulator.admin('POST', 'seed', {'netcenter': {'domains': [{'name': 'Shop.Example.org', 'certificate': 'rotated'},
+                                                                       {'name': 'www.example.com', 'certificate': None}]}})
+    assert answer == {'netcenter': {'certificates': [], 'domains': [1003, 1001]}}
+    assert sdk_call(emulator, 'GET', '/api/domain/shop.example.org').json()['ssl']['ssl-certificate-id'] == 100002
+    assert sdk_call(emulator, 'GET', '/api/domain/www.example.com').json()['ssl']['use-ssl'] == 'false'
+    with pytest.raises(Exception, match='400'):
+        emulator.admin('POST', 'seed', {'netcenter': {'domains': [{'name': 'x.example.com', 'certificate': 'gone'}]}})

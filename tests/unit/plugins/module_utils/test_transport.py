@@ -393,12 +393,21 @@ def test_a_port_that_stays_closed_is_given_up_within_the_refusal_budget_naming_t
                                        endpoint_options=[('http://127.0.0.1:1', 'iam_endpoint')])
     with pytest.raises(ApiError) as caught:
         instance.request('GET', 'http://127.0.0.1:1/v3/projects')
-    # 1.1 s a reading: the third refusal comes after the 3 s budget, well before max_retries.
-    assert len(session.sent) == 3 and len(sleeps) == 2
+    # 1.1 s a reading: the second refusal comes after the 3 s budget, well before max_retries.
+    assert len(session.sent) == 2 and len(sleeps) == 1
     assert caught.value.error_code == 'ConnectionRefused'
     assert caught.value.message.startswith('Connection refused by http://127.0.0.1:1/v3/projects: nothing listens '
                                            'there (check the iam_endpoint option; a refused connection is retried '
                                            'for at most 3 s)')
+
+
+def test_no_wait_runs_past_the_refusal_budget():
+    # 0.9 s a reading: a wait that would end after the 3 s budget is not started.
+    instance, session, sleeps = client([refused_error()] * 10, max_retries=5, clock=SteppingClock(0.9))
+    with pytest.raises(ApiError):
+        instance.request('GET', 'http://127.0.0.1:1/x')
+    elapsed = 0.9 * 2 * len(session.sent) + sum(sleeps)
+    assert elapsed < 3 + 0.9 * 2 and len(session.sent) < 6
 
 
 def test_a_refusal_that_clears_within_the_budget_is_retried_to_success():

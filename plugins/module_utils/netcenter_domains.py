@@ -115,9 +115,10 @@ class NetcenterDomainApi(ResourceApi):
         items = body.get('domain-list') or []
         return [normalize_listed_domain(item) for item in items if isinstance(item, dict)]
 
-    def get(self, domain):
-        """The domain (by name or ID) with its SSL settings; None when the account has no such domain."""
-        body = self.read(domain_path(domain))
+    def get(self, resource_id):
+        """The domain (``resource_id``: its name or ID) with its SSL settings; None when the account has no such
+        domain."""
+        body = self.read(domain_path(resource_id))
         return normalize_domain(body) if body is not None else None
 
     def update_ssl(self, domain, certificate_id):

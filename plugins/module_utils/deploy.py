@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.certfleet.cloud.plugins.module_utils import elb, netcenter_certificates, probe, vpn
+from ansible_collections.certfleet.cloud.plugins.module_utils import elb, netcenter_certificates, probe, replace, vpn
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import CertfleetError, ConfigurationError, InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.huaweicloud import HuaweiCloudClient, huaweicloud_argument_spec
 from ansible_collections.certfleet.cloud.plugins.module_utils.netcenter import NetcenterClient, netcenter_argument_spec
@@ -71,7 +71,8 @@ def target_options():
     declares them (so a key is ``no_log`` here exactly where it is in its module), and the target's own."""
     options = dict(service=dict(type='str', required=True, choices=sorted(SERVICES)), label=dict(type='str'),
                    connection=dict(type='dict', options=connection_options()),
-                   probes=dict(type='list', elements='dict', options=probe.PROBE_OPTIONS))
+                   probes=dict(type='list', elements='dict', options=probe.PROBE_OPTIONS),
+                   strategy=dict(type='str', choices=list(replace.STRATEGIES)), keep_replaced=dict(type='int'))
     for service in SERVICES.values():
         options.update(options_of(service.argument_spec, service.target_options))
     return options
@@ -187,13 +188,22 @@ class Target:
     """One target, validated: its label, its service, its manager over a client of its own."""
 
     def __init__(self, index, target, certificate, private_key, connections, allow_expired, check_mode, accounts,
-                 requests_per_second):
+                 requests_per_second, strategy='in_place', keep_replaced=0):
         self.index = index
         self.label = target_label(target, index)
         self.service_name = target.get('service')
         if self.service_name not in SERVICES:
             raise InputError('service', 'is %r; one of %s' % (self.service_name, ', '.join(sorted(SERVICES))))
         service = self.service = SERVICES[self.service_name]
+        # A run's strategy leaves gateways in place (they hold one certificate); only a target's own is refused.
+        self.strategy = target.get('strategy') or ('in_place' if service.own_pem else strategy) or 'in_place'
+        if self.strategy not in replace.STRATEGIES:
+            raise InputError('strategy', 'is %r; one of %s' % (self.strategy, ', '.join(replace.STRATEGIES)))
+        self.keep_replaced = target.get('keep_replaced') if target.get('keep_replaced') is not None else keep_replaced or 0
+        if self.keep_replaced < 0:
+            raise InputError('keep_replaced', 'must be 0 or more, not %d' % self.keep_replaced)
+        if self.strategy == 'replace' and service.own_pem:
+            replace.check_replaceable(self.service_name, {}, None)
         given = dict((option, target.get(option)) for option in service.target_options if target.get(option) is not None)
         if service.own_pem and not given.get('certificate'):
             raise InputError('certificate', 'is required for a %s target: it takes its own SM2 pair (%s), never the '
@@ -215,6 +225,9 @@ class Target:
         self.desired = self.manager.validate()
         if not service.own_pem:
             check_complete(self.desired[0])
+        self.new_name = None
+        if self.strategy == 'replace':
+            self.new_name = replace.check_replaceable(self.service_name, self.params, self.desired[0].leaf)
         # What the target served when it was read: known even when the write that follows fails.
         self.before, self.before_known = None, False
         self._remember_what_is_found()
@@ -269,7 +282,7 @@ def verified(after, expected):
 
 
 def validate_targets(targets, certificate, private_key, connections, allow_expired, check_mode,
-                     requests_per_second=None):
+                     requests_per_second=None, strategy='in_place', keep_replaced=0):
     """Every target built and validated; nothing is sent. One InputError names every refused target."""
     labels = [target_label(target, index) for index, target in enumerate(targets)]
     duplicates = sorted(set(label for label in labels if labels.count(label) > 1))
@@ -282,7 +295,7 @@ def validate_targets(targets, certificate, private_key, connections, allow_expir
     for index, target in enumerate(targets):
         try:
             built.append(Target(index, target, certificate, private_key, connections, allow_expired, check_mode,
-                                accounts, requests_per_second))
+                                accounts, requests_per_second, strategy, keep_replaced))
         except InputError as error:
             refused.append('%s: %s: %s' % (labels[index], error.field, error.reason))
         except ConfigurationError as error:
@@ -298,8 +311,17 @@ def deploy_one(target):
     an exception."""
     row = dict(label=target.label, service=target.service_name, changed=False, failed=False, verified=None,
                before=None, before_known=False, after=None, probes=[], msg='', error_code=None, request_id=None)
+    if target.strategy == 'replace':
+        row['replaced'] = dict(created=[], switched=[], deleted=[], kept=[])
     try:
-        result = reconcile(target.manager, 'present', target.desired)
+        if target.strategy == 'replace':
+            result = replace.Replacement(target, target.keep_replaced).run()
+        else:
+            result = reconcile(target.manager, 'present', target.desired)
+    except replace.ReplaceError as error:
+        row.update(failed=True, msg=error.message, error_code=error.error_code, request_id=error.request_id,
+                   replaced=error.replaced, before=error.before, before_known=True)
+        return row, None
     except CertfleetError as error:
         row.update(failed=True, msg=getattr(error, 'message', None) or str(error),
                    error_code=getattr(error, 'error_code', None), request_id=getattr(error, 'request_id', None))
@@ -315,10 +337,15 @@ def deploy_one(target):
     resource = result.get('certificate') or {}
     row.update(changed=result['changed'], before=result.get('previous_summary'), before_known=True,
                after=resource.get('summary'), warnings=result.get('warnings') or [])
+    if target.strategy == 'replace':
+        row.update(plan=result['plan'], replaced=result['replaced'])
     if not target.manager.check_mode:
         expected = target.expected_summary()
         row['verified'] = verified(row['after'], expected)
-        if not row['verified']:
+        if row['verified'] and result.get('verified_switches') is False:
+            row.update(verified=False, failed=True, msg='a re-read shows switched listeners or domains that do not hold %s'
+                       % target.new_name)
+        elif not row['verified']:
             row.update(failed=True, msg='reports serial %s, expected %s' % (
                 (row['after'] or {}).get('serial', '-'), (expected or {}).get('serial', '-')))
         elif target.probes:
@@ -356,7 +383,7 @@ def start_order(targets):
 
 
 def deploy(targets, certificate=None, private_key=None, connections=None, allow_expired=False, parallelism=None,
-           check_mode=False, requests_per_second=None, limit=None):
+           check_mode=False, requests_per_second=None, limit=None, strategy='in_place', keep_replaced=0):
     """Deploy one certificate to every target; the result of ``certificate_deploy``.
 
     ``targets`` are dicts shaped as the role's ``certificate_rotation_targets``; ``connections``
@@ -367,7 +394,7 @@ def deploy(targets, certificate=None, private_key=None, connections=None, allow_
     refuses the whole rotation when any target of the play would be refused.
     """
     built = validate_targets(targets, certificate, private_key, connections or {}, allow_expired, check_mode,
-                             requests_per_second)
+                             requests_per_second, strategy, keep_replaced)
     if limit is not None:
         unknown = sorted(set(limit) - set(target.label for target in built))
         if unknown:

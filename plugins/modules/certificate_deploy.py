@@ -103,6 +103,15 @@ options:
       certificate_chain:
         description: The CA chain of the GM pair (V(vpn)), PEM.
         type: str
+      strategy:
+        description:
+          - This target's O(strategy), overriding the run's. V(replace) on a V(vpn) target is refused before anything is
+            sent - a gateway holds one certificate, updated in place.
+        type: str
+        choices: [ in_place, replace ]
+      keep_replaced:
+        description: This target's O(keep_replaced), overriding the run's.
+        type: int
       probes:
         description:
           - TLS endpoints that must serve the certificate once the target is deployed, as a client reaches them (the
@@ -349,6 +358,29 @@ options:
       netcenter:
         description: For each Wangsu account.
         type: float
+  strategy:
+    description:
+      - How the V(elb) and V(netcenter) targets are rotated. V(in_place) updates the certificate object named
+        O(targets[].name) (or O(targets[].id)), so whatever uses it follows.
+      - V(replace) uploads the certificate as a new object named C(<name>-<the first 12 hex digits of the leaf's
+        serial>) (reused when it exists and holds the certificate), switches every ELB listener slot (default, SNI,
+        client CA) or Wangsu accelerated domain that uses the object named O(targets[].name), an earlier
+        C(<name>-<12 hex>) replacement or O(targets[].id) to it, verifies the switches with one re-read, and deletes
+        those objects once nothing uses them (see O(keep_replaced)). O(targets[].name) is required. A new ELB object
+        takes the O(targets[].name) object's C(domain) (SNI slots need one); a CDN domain the certificate does not
+        cover is refused before anything is sent.
+      - A failure stops the target where it is - every slot and domain holds the old object or the new one, and nothing
+        is deleted; a rerun finds the new object by its name and finishes the switch and the clean-up.
+      - V(vpn) targets stay V(in_place) under a run's V(replace).
+    type: str
+    choices: [ in_place, replace ]
+    default: in_place
+  keep_replaced:
+    description:
+      - With O(strategy=replace), how many replaced objects that nothing uses are kept (the newest, by the leaf's
+        validity start); older ones are deleted. V(0) deletes every replaced object once nothing uses it.
+    type: int
+    default: 0
 notes:
   - Check mode is the plan - the same entries and diffs, and no write. No probe is made in check mode.
   - Probes use the Python standard library's C(ssl) module (TLS 1.2 and 1.3 as the controller's OpenSSL allows), with no
@@ -388,6 +420,16 @@ EXAMPLES = r'''
         probes:
           - {host: www.example.com, retries: 30, delay: 10}   # CDN edges take minutes to switch
   register: deployed
+
+- name: Rotate by replacement - a new object, every listener and CDN domain switched to it, the old one deleted
+  certfleet.cloud.certificate_deploy:
+    certificate: "{{ lookup('file', 'www.example.com/fullchain.pem') }}"
+    private_key: "{{ lookup('file', 'www.example.com/privkey.pem') }}"
+    strategy: replace
+    keep_replaced: 1      # keep the previous object, unused, to switch back by hand
+    targets:
+      - {service: elb, name: www-example-com}
+      - {service: netcenter, name: www-example-com}
 
 - name: The same as a plan, with each target's diff
   certfleet.cloud.certificate_deploy:
@@ -470,6 +512,22 @@ targets:
           description: How many handshakes were tried.
           type: int
           sample: 1
+    plan:
+      description:
+        - With O(strategy=replace) - the objects to create, the switches (C(listener <id> (<name>) <slot>: <old> -> <new>)
+          or C(domain <name>: <old> -> <new>)) and the objects to delete, as planned by this run's reads (in check mode,
+          the plan; otherwise what the run set out to do).
+      returned: with O(strategy=replace)
+      type: dict
+      sample: {create: [www-04a1b2c3d4e5], switch: ["listener 0b5c... (web) default: www -> www-04a1b2c3d4e5"], delete: [www]}
+    replaced:
+      description:
+        - With O(strategy=replace) - what was done; C(created) (object names), C(switched) (listener slots and domains),
+          C(deleted) (object names) and C(kept) (replaced objects kept by O(keep_replaced)). On a failure halfway, what
+          was done before it.
+      returned: with O(strategy=replace)
+      type: dict
+      sample: {created: [www-04a1b2c3d4e5], switched: ["listener 0b5c... (web) default"], deleted: [www], kept: []}
     msg:
       description:
         - Why the target failed; empty otherwise. For a probe that did not see the deployed leaf, what it served
@@ -504,6 +562,8 @@ ARGUMENT_SPEC = dict(
     parallelism=dict(type='int', default=DEFAULT_PARALLELISM),
     requests_per_second=dict(type='dict', options=dict(huaweicloud=dict(type='float'), netcenter=dict(type='float'))),
     limit=dict(type='list', elements='str'),
+    strategy=dict(type='str', default='in_place', choices=['in_place', 'replace']),
+    keep_replaced=dict(type='int', default=0),
 )
 
 
@@ -511,7 +571,8 @@ def run(module):
     params = module.params
     return deploy(params['targets'], params['certificate'], params['private_key'],
                   dict(huaweicloud=params['huaweicloud'], netcenter=params['netcenter']), params['allow_expired'],
-                  params['parallelism'], module.check_mode, params['requests_per_second'], params['limit'])
+                  params['parallelism'], module.check_mode, params['requests_per_second'], params['limit'],
+                  params['strategy'], params['keep_replaced'])
 
 
 def main():

@@ -141,9 +141,10 @@ class DomainUsers(Users):
         names = bundle.leaf.subject_alternative_names or [bundle.leaf.common_name]
         uncovered = [handle for dummy, handle, dummy in users if not netcenter_domains.covers(names, handle)]
         if uncovered:
+            plural = len(uncovered) != 1
             raise InputError('certificate', 'does not cover %s, accelerated domain%s that use%s the certificates it would '
-                                            'replace; nothing was sent' % (', '.join(uncovered), '' if len(uncovered) == 1 else 's',
-                                                                            's' if len(uncovered) == 1 else ''))
+                                            'replace; nothing was sent'
+                             % (', '.join(uncovered), 's' if plural else '', '' if plural else 's'))
 
     def switch(self, handle, old_id, new_id):
         return netcenter_domains.switch_certificate(self.api, handle, old_id, new_id)['changed']
@@ -265,9 +266,9 @@ class Replacement:
                 try:
                     self._delete(record)
                 except CertfleetError as error:
+                    reason = getattr(error, 'message', None) or error
                     raise ReplaceError('deleting %s (%s), which nothing uses any more: %s; every user was switched to '
-                                       '%s; a rerun deletes it' % (record.get('name'), record['id'],
-                                                                    getattr(error, 'message', None) or error, self.new_name),
+                                       '%s; a rerun deletes it' % (record.get('name'), record['id'], reason, self.new_name),
                                        error, replaced, before)
                 replaced['deleted'].append(record.get('name'))
         return self._result(before, new_record, plan, replaced, shown_before, olds, users, verified)

@@ -514,9 +514,9 @@ targets:
           sample: 1
     plan:
       description:
-        - With O(strategy=replace) - the objects to create, the switches (C(listener <id> (<name>) <slot>: <old> -> <new>)
+        - "With O(strategy=replace) - the objects to create, the switches (C(listener <id> (<name>) <slot>: <old> -> <new>)
           or C(domain <name>: <old> -> <new>)) and the objects to delete, as planned by this run's reads (in check mode,
-          the plan; otherwise what the run set out to do).
+          the plan; otherwise what the run set out to do)."
       returned: with O(strategy=replace)
       type: dict
       sample: {create: [www-04a1b2c3d4e5], switch: ["listener 0b5c... (web) default: www -> www-04a1b2c3d4e5"], delete: [www]}

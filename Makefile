@@ -24,7 +24,7 @@ MATRIX_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python
 MATRIX_CORE ?= ansible-core>=2.21.0,<2.22
 # The oldest ansible-core that meta/runtime.yml claims: the fleet deployment and the role run on it too.
 OLDEST_CORE ?= ansible-core>=2.16.0,<2.17
-OLDEST_TARGETS ?= certificate_deploy certificate_rotation
+OLDEST_TARGETS ?= certificate_deploy certificate_rotation certificate_replace credential_chain
 
 .PHONY: all test test-matrix demo bench docs sanity units integration venv layout emulator clean
 

@@ -14,34 +14,17 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import InputError
 from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import (
-    CRYPTOGRAPHY_IMPORT_ERROR, load_certificates,
+    CRYPTOGRAPHY_IMPORT_ERROR, load_certificates, parse_time,
 )
 
 
 def _now(now):
     if now is None:
         return datetime.datetime.now(datetime.timezone.utc)
-    moment = _moment(now)
+    moment = parse_time(now)
     if moment is None:
         raise AnsibleFilterError('days_left: now=%r is not a time' % (now,))
     return moment
-
-
-def _moment(value):
-    """A timezone-aware datetime from a datetime or an ISO 8601 text (naive means UTC)."""
-    if isinstance(value, datetime.datetime):
-        moment = value
-    elif isinstance(value, str):
-        text = value.strip()
-        if text.endswith('Z'):
-            text = text[:-1] + '+00:00'
-        try:
-            moment = datetime.datetime.fromisoformat(text.replace(' ', 'T', 1))
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
 
 
 def _certificates(pem, what):
@@ -66,11 +49,11 @@ def days_left(value, now=None):
     if isinstance(value, dict):
         if value.get('not_after') is None:
             raise AnsibleFilterError('days_left: the summary has no not_after')
-        moment = _moment(value['not_after'])
+        moment = parse_time(value['not_after'])
     elif isinstance(value, str) and '-----BEGIN' in value:
         moment = _certificates(value, 'days_left')[0].not_after
     else:
-        moment = _moment(value)
+        moment = parse_time(value)
     if moment is None:
         raise AnsibleFilterError('days_left: expects a certificate summary, PEM text or a time such as '
                                  '2027-01-31T00:00:00Z, got %r' % (value,))

@@ -24,6 +24,8 @@ from html import escape
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import format_time, parse_time
+
 # Service key -> (display name, provider). The order is the order of the report's columns and sections.
 SERVICES = (
     ('elb', 'ELB', 'huaweicloud'),
@@ -50,7 +52,6 @@ CN = re.compile(r'(?:^|,)\s*CN=((?:[^,\\]|\\.)*)')
 # Text a spreadsheet would run as a formula (CSV injection); such cells get a leading apostrophe.
 FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
 FORMATS = ('console', 'csv', 'json', 'prometheus', 'timeline')
-TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
@@ -73,31 +74,14 @@ def urgency(days_left):
     return 'ok'
 
 
-def _moment(value):
-    """A UTC datetime from a ``YYYY-MM-DDTHH:MM:SSZ`` (or other ISO 8601) text; None when it is not one."""
-    if isinstance(value, datetime.datetime):
-        moment = value
-    elif isinstance(value, str) and value:
-        text = value.strip()
-        if text.endswith('Z'):
-            text = text[:-1] + '+00:00'
-        try:
-            moment = datetime.datetime.fromisoformat(text.replace(' ', 'T', 1))
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
-
-
 def _format(moment):
-    return moment.astimezone(datetime.timezone.utc).strftime(TIME_FORMAT) if moment else None
+    return format_time(moment) if moment else None
 
 
 def _now(now):
     if now is None:
         return datetime.datetime.now(datetime.timezone.utc)
-    moment = _moment(now)
+    moment = parse_time(now)
     if moment is None:
         raise AnsibleFilterError('expiry_report_data: now=%r is not a time' % (now,))
     return moment
@@ -113,7 +97,7 @@ def common_name(subject):
 
 def _row(service, region, item, name, certificate_id, not_after, used_by, used_by_known, note=None):
     summary = item.get('summary') or {}
-    moment = _moment(not_after) or _moment(summary.get('not_after'))
+    moment = parse_time(not_after) or parse_time(summary.get('not_after'))
     return {
         'service': service,
         'service_name': SERVICE_NAMES[service],
@@ -150,7 +134,7 @@ def vpn_rows(certificates, region):
     rows = []
     for item in certificates:
         # The module counts days to the first of the three to expire: so does not_after here.
-        parts = [(_moment(item.get(field)), part) for part, field in VPN_PARTS if _moment(item.get(field))]
+        parts = [(parse_time(item.get(field)), part) for part, field in VPN_PARTS if parse_time(item.get(field))]
         # On a tie the signature certificate is named: min() keeps the first of equal keys.
         first = min(parts, key=lambda part: part[0]) if parts else (None, None)
         note = 'the %s certificate expires first' % first[1] if first[1] not in (None, 'signature') else None

@@ -24,6 +24,7 @@ import stat
 import threading
 
 from ansible_collections.certfleet.cloud.plugins.module_utils.errors import ApiError, ConfigurationError
+from ansible_collections.certfleet.cloud.plugins.module_utils.x509 import parse_time
 
 DEFAULT_METADATA_ENDPOINT = 'http://169.254.169.254'
 METADATA_TOKEN_PATH = '/meta-data/latest/api/token'
@@ -48,13 +49,10 @@ def parse_expiry(text):
     """``expires_at`` of IAM and the metadata service (``2025-01-08T02:56:19.587000Z``), as UTC."""
     if not text:
         return None
-    cleaned = re.sub(r'\.\d+', '', str(text).strip()).replace('Z', '+00:00')
-    try:
-        parsed = datetime.datetime.fromisoformat(cleaned)
-    except ValueError:
+    # Whole seconds are precise enough for a refresh, and any number of fraction digits then parses.
+    parsed = parse_time(re.sub(r'\.\d+', '', str(text).strip()))
+    if parsed is None:
         raise ApiError('the temporary credentials carry an expiry that is not a time: %r' % str(text)[:40])
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
     return parsed.astimezone(datetime.timezone.utc)
 
 

@@ -352,6 +352,24 @@ def format_time(moment):
     return moment.astimezone(datetime.timezone.utc).strftime(TIME_FORMAT)
 
 
+def parse_time(value):
+    """A timezone-aware datetime from a datetime or an ISO 8601 text (``Z`` or an offset; naive means UTC);
+    None when it is neither."""
+    if isinstance(value, datetime.datetime):
+        moment = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith('Z'):
+            text = text[:-1] + '+00:00'
+        try:
+            moment = datetime.datetime.fromisoformat(text.replace(' ', 'T', 1))
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
 def days_until(time_text, now):
     """Whole days from ``now`` to a ``format_time`` string; None when there is no such time."""
     moment = _as_time(time_text)

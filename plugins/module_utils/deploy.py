@@ -228,22 +228,6 @@ class Target:
         self.new_name = None
         if self.strategy == 'replace':
             self.new_name = replace.check_replaceable(self.service_name, self.params, self.desired[0].leaf)
-        # What the target served when it was read: known even when the write that follows fails.
-        self.before, self.before_known = None, False
-        self._remember_what_is_found()
-
-    def _remember_what_is_found(self):
-        """Wrap the manager's ``find`` so that its summary is kept: ``reconcile`` (shared by every module)
-        raises on a failed write without it, and a failed target must still say what it serves. The
-        target belongs to one thread, so the attributes need no lock."""
-        find = self.manager.find
-
-        def find_and_remember(desired):
-            current = find(desired)
-            self.before = self.manager.summary(current, desired) if current is not None else None
-            self.before_known = True
-            return current
-        self.manager.find = find_and_remember
 
     def _client(self, connection, accounts, requests_per_second):
         provider = self.service.provider
@@ -327,12 +311,12 @@ def deploy_one(target):
                    error_code=getattr(error, 'error_code', None), request_id=getattr(error, 'request_id', None))
         if isinstance(error, InputError):
             row.update(msg=str(error), error_code='InputError')
-        row.update(before=target.before, before_known=target.before_known)
+        row.update(before=getattr(error, 'previous_summary', None), before_known=hasattr(error, 'previous_summary'))
         return row, None
     except Exception as error:  # pylint: disable=broad-except
         # One target's bug must not take the others' results with it.
         row.update(failed=True, msg='%s: %s' % (type(error).__name__, error), error_code='UnexpectedError',
-                   before=target.before, before_known=target.before_known)
+                   before=getattr(error, 'previous_summary', None), before_known=hasattr(error, 'previous_summary'))
         return row, None
     resource = result.get('certificate') or {}
     row.update(changed=result['changed'], before=result.get('previous_summary'), before_known=True,

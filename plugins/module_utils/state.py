@@ -303,14 +303,21 @@ def reconcile(manager, state=None, desired=None):
     ``desired`` is what ``manager.validate()`` returned, for a caller that validated first (a fleet
     validates every target before any is sent); without it, validation runs here.
     A manager that serves a certificate (``returns_previous_summary``) also returns the summary of
-    the one served before this run, so that a caller can report a rotation as before and after.
+    the one served before this run, so that a caller can report a rotation as before and after; when
+    the write fails, the exception carries it as ``previous_summary``.
     ``warnings`` is in the result when the manager has any.
     """
     state = state or manager.params.get('state') or 'present'
     if desired is None:
         desired = manager.validate()
     current = manager.find(desired)
-    result = _reconciled(manager, desired, state, current)
+    try:
+        result = _reconciled(manager, desired, state, current)
+    except Exception as error:
+        # What was served before a write that failed is known: a caller reports it (a fleet's failed target).
+        if manager.returns_previous_summary:
+            error.previous_summary = manager.summary(current, desired) if current is not None else None
+        raise
     if manager.returns_previous_summary and state != 'absent':
         result['previous_summary'] = manager.summary(current, desired) if current is not None else None
     if manager.warnings:

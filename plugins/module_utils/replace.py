@@ -179,8 +179,9 @@ class Replacement:
         return sorted(records, key=lambda record: ((self._summary(record) or {}).get('not_before') or '',
                                                    record.get('name') or '', record['id']), reverse=True)
 
-    def _new_manager(self, listed, in_use):
-        """The service's manager for the new object, finding it in the list already read (no second read)."""
+    def _new_manager(self, in_use):
+        """The service's manager for the new object (``reconcile`` is given it as found in the list already
+        read, ``_new_object``: no second read)."""
         service = self.target.service
         given = dict(self.target.params, name=self.new_name, id=None)
         domain = next((record.get('domain') for record in in_use if record.get('domain')), None)
@@ -188,16 +189,15 @@ class Replacement:
             # An ELB SNI slot takes a certificate with a domain: the replacement answers for the same names.
             given['domain'] = domain
         params = with_defaults(service.argument_spec, given)
-        manager = service.manager(params, self.api, self.check_mode)
-        named = [record for record in listed if record.get('name') == self.new_name]
+        return service.manager(params, self.api, self.check_mode)
 
-        def find(desired):
-            if len(named) > 1:
-                raise InputError('name', '%d certificates are named %r (ids: %s); delete all but one'
-                                 % (len(named), self.new_name, ', '.join(sorted(record['id'] for record in named))))
-            return named[0] if named else None
-        manager.find = find
-        return manager
+    def _new_object(self, listed):
+        """The new object as the list already read shows it (None before it is created)."""
+        named = [record for record in listed if record.get('name') == self.new_name]
+        if len(named) > 1:
+            raise InputError('name', '%d certificates are named %r (ids: %s); delete all but one'
+                             % (len(named), self.new_name, ', '.join(sorted(record['id'] for record in named))))
+        return named[0] if named else None
 
     def run(self):
         target = self.target
@@ -217,9 +217,9 @@ class Replacement:
         plan = dict(create=[], switch=['%s: %s -> %s' % (key, old_by_id[old_id].get('name'), self.new_name)
                                        for key, dummy, old_id in users], delete=[])
 
-        manager = self._new_manager(listed, self._newest_first(in_use))
+        manager = self._new_manager(self._newest_first(in_use))
         try:
-            created = reconcile(manager, 'present', target.desired)
+            created = reconcile(manager, 'present', target.desired, found=self._new_object(listed))
         except CertfleetError as error:
             raise ReplaceError('creating %s: %s' % (self.new_name, getattr(error, 'message', None) or error),
                                error, replaced, before)

@@ -297,11 +297,16 @@ class ResourceManager:
         return shown
 
 
-def reconcile(manager, state=None, desired=None):
+# ``reconcile``'s ``found`` when the caller has not read the resource.
+NOT_READ = object()
+
+
+def reconcile(manager, state=None, desired=None, found=NOT_READ):
     """Bring the resource to ``state`` (default: the ``state`` parameter) and return the result.
 
     ``desired`` is what ``manager.validate()`` returned, for a caller that validated first (a fleet
-    validates every target before any is sent); without it, validation runs here.
+    validates every target before any is sent); without it, validation runs here. Likewise ``found``
+    is the resource (or None) for a caller that has already read it; without it, ``manager.find`` reads.
     A manager that serves a certificate (``returns_previous_summary``) also returns the summary of
     the one served before this run, so that a caller can report a rotation as before and after; when
     the write fails, the exception carries it as ``previous_summary``.
@@ -310,7 +315,7 @@ def reconcile(manager, state=None, desired=None):
     state = state or manager.params.get('state') or 'present'
     if desired is None:
         desired = manager.validate()
-    current = manager.find(desired)
+    current = manager.find(desired) if found is NOT_READ else found
     try:
         result = _reconciled(manager, desired, state, current)
     except Exception as error:
